@@ -1,0 +1,1 @@
+"""SECPLA: the planning secretariat's platform for one Chilean municipality."""

@@ -1,0 +1,205 @@
+"""Forms for the core records. They parse and validate input; services write."""
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+
+from secpla.core.models import (
+    Agreement,
+    Comuna,
+    Contact,
+    Department,
+    Directorate,
+    LocalHoliday,
+    Municipality,
+    Organisation,
+    RegionalHoliday,
+    Role,
+    User,
+    UTMValue,
+)
+from secpla.core.validators import normalize_rut
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class RutFormMixin:
+    """Accepts 12345678-5, 12.345.678-5 or 123456785 and stores 12.345.678-5."""
+
+    def clean_rut(self):
+        value = self.cleaned_data.get("rut", "").strip()
+        if not value:
+            return ""
+        from secpla.core.validators import validate_rut
+
+        validate_rut(value)
+        return normalize_rut(value)
+
+
+class MunicipalityForm(RutFormMixin, forms.ModelForm):
+    comuna_cut = forms.CharField(
+        label="Código CUT de la comuna",
+        max_length=5,
+        help_text="5 dígitos, según la lista oficial de SUBDERE (Decreto 1.115/2018).",
+    )
+
+    class Meta:
+        model = Municipality
+        fields = ["name", "rut", "address", "phone", "email", "website", "is_demo"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance and self.instance.comuna_id:
+            self.fields["comuna_cut"].initial = self.instance.comuna.cut
+        self.order_fields(["name", "comuna_cut"])
+
+    def clean_comuna_cut(self):
+        code = self.cleaned_data["comuna_cut"].strip()
+        if not code.isdigit() or len(code) != 5:
+            raise forms.ValidationError("El código CUT tiene 5 dígitos, por ejemplo 16102.")
+        comuna = Comuna.objects.select_related("province__region").filter(cut=code).first()
+        if comuna is None:
+            raise forms.ValidationError(
+                f"El código CUT {code} no existe en la lista oficial de comunas."
+            )
+        return comuna
+
+    def save(self, commit=True):
+        self.instance.comuna = self.cleaned_data["comuna_cut"]
+        return super().save(commit=commit)
+
+
+class DirectorateForm(forms.ModelForm):
+    class Meta:
+        model = Directorate
+        fields = ["code", "name", "head_name", "email", "is_active"]
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["directorate", "code", "name", "is_active"]
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class UserForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [
+            "username", "first_name", "last_name", "email", "role", "directorate",
+            "department", "position", "phone", "is_active",
+        ]  # fmt: skip
+        labels = {"username": "Nombre de usuario", "is_active": "Cuenta activa"}
+
+
+class UserCreateForm(UserForm):
+    password1 = forms.CharField(label="Contraseña", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label="Repita la contraseña", widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "Las contraseñas no coinciden.")
+        elif p1:
+            try:
+                validate_password(p1, self.instance)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class RoleForm(forms.ModelForm):
+    class Meta:
+        model = Role
+        fields = ["name", "description"]
+
+
+class UTMValueForm(forms.ModelForm):
+    class Meta:
+        model = UTMValue
+        fields = ["year", "month", "value", "source", "source_url", "verified"]
+
+
+class RegionalHolidayForm(forms.ModelForm):
+    class Meta:
+        model = RegionalHoliday
+        fields = [
+            "name", "region", "comunas_cut", "month", "day", "valid_from", "valid_until",
+            "legal_source",
+        ]  # fmt: skip
+        widgets = {"valid_from": DateInput(), "valid_until": DateInput()}
+
+
+class LocalHolidayForm(forms.ModelForm):
+    class Meta:
+        model = LocalHoliday
+        fields = ["date", "name", "kind", "legal_source"]
+        widgets = {"date": DateInput()}
+
+
+class OrganisationForm(RutFormMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "kind", "rut", "address", "email", "phone", "website", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["organisation", "name", "position", "email", "phone"]
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "organisation", "title", "kind", "status", "directorate", "start_date", "end_date",
+            "amount", "decree", "description",
+        ]  # fmt: skip
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["directorate"].queryset = Directorate.objects.for_user(user, "view")
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount is not None and amount < 0:
+            raise forms.ValidationError("El monto no puede ser negativo.")
+        return amount
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label="Título", max_length=200, required=False)
+    kind = forms.ChoiceField(label="Tipo", choices=[])
+    file = forms.FileField(label="Archivo")
+    change_reason = forms.CharField(label="Motivo (opcional)", required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        from secpla.core.models import Document
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Document.Kind.choices
+
+
+class CalendarForm(forms.Form):
+    start = forms.DateField(label="Fecha de inicio", widget=DateInput())
+    days = forms.IntegerField(label="Días hábiles", min_value=-3650, max_value=3650)

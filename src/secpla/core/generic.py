@@ -1,0 +1,320 @@
+"""Generic record views: list (filters, search, pagination, CSV/XLSX export), detail
+(with Historial and Documentos), create, edit and delete with confirmation.
+
+Every view fetches through `Model.objects.for_user(user, action)`: a record outside the
+user's scope is 404; a visible record the user may not change is 403. Writes go through
+core.services, which validates and leaves one change-log record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.generic import TemplateView
+
+from secpla.core import services
+from secpla.core.audit import history_for
+from secpla.core.models import Document
+from secpla.core.permissions import can, scope_for
+
+
+class ReasonFormMixin(forms.Form):
+    """An optional 'why' for the change log, on every edit form."""
+
+    change_reason = forms.CharField(
+        label="Motivo del cambio (opcional)",
+        required=False,
+        max_length=500,
+        help_text="Queda en el historial del registro.",
+    )
+
+
+def with_reason(form_class: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    return type(form_class.__name__, (form_class, ReasonFormMixin), {})
+
+
+class RecordViewMixin(LoginRequiredMixin):
+    """What every record view knows: the model, its names and URLs."""
+
+    model = None
+    url_prefix: str = ""  # e.g. "core:organisation"
+    title_plural: str = ""
+
+    def opts(self):
+        return self.model._meta
+
+    def visible(self, action: str = "view"):
+        return self.model.objects.for_user(self.request.user, action)
+
+    def get_object(self):
+        return get_object_or_404(self.visible("view"), pk=self.kwargs["pk"])
+
+    def require_model_permission(self, action: str) -> None:
+        if scope_for(self.request.user, self.model, action) is None:
+            raise PermissionDenied
+
+    def base_context(self) -> dict:
+        user = self.request.user
+        return {
+            "opts": self.opts(),
+            "url_prefix": self.url_prefix,
+            "title_plural": self.title_plural or self.opts().verbose_name_plural.capitalize(),
+            "can_add": scope_for(user, self.model, "add") is not None,
+        }
+
+
+class RecordListView(RecordViewMixin, TemplateView):
+    """A filtered, searchable, paginated list with CSV and XLSX export of the same columns."""
+
+    template_name = "core/record_list.html"
+    filterset_class = None
+    columns: list[tuple[str, str]] = []  # (attribute or dotted path, header)
+    export_columns: list[tuple[str, str]] | None = None
+    paginate_by = 25
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        return self.visible("view").select_related(*self.select_related)
+
+    def get(self, request, *args, **kwargs):
+        self.require_model_permission("view")
+        self.filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset())
+        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            queryset = self.get_queryset().none()
+        export = request.GET.get("export")
+        if export in {"csv", "xlsx"}:
+            return self.export(queryset, export)
+        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            **self.base_context(),
+            "filter": self.filterset,
+            "page_obj": page,
+            "columns": self.columns,
+            "rows": [(obj, [resolve(obj, path) for path, _ in self.columns]) for obj in page],
+            "querystring": query.urlencode(),
+            "total": page.paginator.count,
+        }
+        return self.render_to_response(context)
+
+    def export(self, queryset, kind: str) -> HttpResponse:
+        columns = self.export_columns or self.columns
+        headers = [header for _, header in columns]
+        rows = ([export_value(resolve(obj, path)) for path, _ in columns] for obj in queryset)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        name = f"{slugify(self.title_plural or self.opts().verbose_name_plural)}-{stamp}"
+        if kind == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(headers)
+            writer.writerows(rows)
+            response = HttpResponse(
+                "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=str(self.opts().verbose_name_plural)[:31])
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+
+
+def resolve(obj, path: str):
+    """obj.a.b, using get_<field>_display for choices."""
+    value = obj
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if value is None:
+            return None
+        display = getattr(value, f"get_{part}_display", None)
+        if i == len(parts) - 1 and callable(display):
+            return display()
+        value = getattr(value, part)
+        if callable(value) and not hasattr(value, "_meta"):
+            value = value()
+    return value
+
+
+def export_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Sí" if value else "No"
+    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+        return timezone.localtime(value).replace(tzinfo=None)
+    if isinstance(value, int | float | str) or hasattr(value, "isoformat"):
+        return value
+    return str(value)
+
+
+class RecordDetailView(RecordViewMixin, TemplateView):
+    template_name = "core/record_detail.html"
+    fields: list[str] = []
+    related_lists: list = []  # callables (view, obj) -> dict(title, columns, rows, add_url)
+    documents = True
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        tab = request.GET.get("tab", "datos")
+        user = request.user
+        context = {
+            **self.base_context(),
+            "object": self.object,
+            "fields": [
+                (self.model._meta.get_field(f).verbose_name, field_display(self.object, f))
+                for f in self.fields
+            ],
+            "tab": tab,
+            "can_change": can(user, "change", self.object),
+            "can_delete": can(user, "delete", self.object),
+            "show_documents": self.documents,
+            "related": [build(self, self.object) for build in self.related_lists],
+        }
+        if tab == "historial":
+            context["history"] = history_for(self.object)[:200]
+        if self.documents:
+            from django.contrib.contenttypes.models import ContentType
+
+            content_type = ContentType.objects.get_for_model(self.model)
+            context["ct_id"] = content_type.pk
+            context["documents"] = Document.objects.filter(
+                content_type=content_type, object_id=str(self.object.pk)
+            ).select_related("uploaded_by")
+        context.update(self.extra_context_for(self.object))
+        return self.render_to_response(context)
+
+    def extra_context_for(self, obj) -> dict:
+        return {}
+
+
+def field_display(obj, name: str):
+    from secpla.core.templatetags.secpla import field_value
+
+    return field_value(obj, name)
+
+
+class RecordFormView(RecordViewMixin, TemplateView):
+    """Create (no pk) or edit (pk) through a ModelForm and the record services."""
+
+    template_name = "core/record_form.html"
+    form_class = None
+
+    def get_instance(self):
+        if "pk" in self.kwargs:
+            obj = self.get_object()  # 404 outside the scope
+            if not can(self.request.user, "change", obj):
+                raise PermissionDenied
+            return obj
+        self.require_model_permission("add")
+        return self.new_instance()
+
+    def new_instance(self):
+        instance = self.model()
+        field = getattr(self.model, "scope_field", None)
+        user = self.request.user
+        if field and field != "pk" and user.directorate_id:
+            setattr(instance, f"{field}_id", user.directorate_id)
+        return instance
+
+    def get_form(self, instance, data=None, files=None):
+        return with_reason(self.form_class)(
+            data=data, files=files, instance=instance, **self.form_kwargs()
+        )
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        return self.render_form(self.get_form(instance), instance)
+
+    def render_form(self, form, instance):
+        return self.render_to_response(
+            {**self.base_context(), "form": form, "object": instance if instance.pk else None}
+        )
+
+    def post(self, request, *args, **kwargs):
+        instance = self.get_instance()
+        creating = instance.pk is None
+        form = self.get_form(instance, request.POST, request.FILES)
+        if form.is_valid():
+            obj = form.save(commit=False)
+            reason = form.cleaned_data.get("change_reason", "")
+            try:
+                self.save(obj, form, creating=creating, reason=reason)
+            except ValidationError as exc:
+                add_validation_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"{self.opts().verbose_name.capitalize()} "
+                    f"{'creado' if creating else 'guardado'}: {obj}.",
+                )
+                return redirect(obj.get_absolute_url())
+        return self.render_form(form, instance)
+
+    def save(self, obj, form, *, creating: bool, reason: str):
+        user = self.request.user
+        if creating:
+            services.record_create(actor=user, instance=obj, reason=reason)
+        else:
+            services.record_update(actor=user, instance=obj, reason=reason)
+
+
+def add_validation_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class RecordDeleteView(RecordViewMixin, TemplateView):
+    template_name = "core/record_confirm_delete.html"
+    success_url_name: str = ""
+
+    def get_target(self):
+        obj = self.get_object()
+        if not can(self.request.user, "delete", obj):
+            raise PermissionDenied
+        return obj
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_target()
+        return self.render_to_response({**self.base_context(), "object": obj})
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_target()
+        reason = request.POST.get("change_reason", "")[:500]
+        label = str(obj)
+        try:
+            services.record_delete(actor=request.user, instance=obj, reason=reason)
+        except ValidationError as exc:
+            return self.render_to_response(
+                {**self.base_context(), "object": obj, "error": exc.messages[0]}
+            )
+        messages.success(request, f"Se eliminó {self.opts().verbose_name}: {label}.")
+        return redirect(self.success_url_name or f"{self.url_prefix}_list")

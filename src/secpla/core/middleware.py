@@ -1,0 +1,44 @@
+"""Request id on every request and response; the audit context for the request's writes."""
+
+import re
+import uuid
+
+from secpla.core.audit import audit_context
+
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+class RequestIdMiddleware:
+    """Takes X-Request-ID from the proxy when well-formed, else makes one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class AuditContextMiddleware:
+    """Every write made while serving this request is logged with its user and request id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        source = (
+            "api"
+            if request.path.startswith("/api/")
+            else ("admin" if request.path.startswith("/django-admin/") else "web")
+        )
+        # The user is resolved lazily; API token users are set later by DRF, so the
+        # API views open their own context (see core.api.AuditedViewSetMixin).
+        with audit_context(
+            user=request.user if request.user.is_authenticated else None,
+            request_id=request.request_id,
+            source=source,
+        ):
+            return self.get_response(request)

@@ -1,0 +1,137 @@
+"""Writes. Each checks permission and scope, validates, saves in one transaction and
+leaves exactly one change-log record (written by core.audit in that transaction)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+
+from secpla.core.audit import audit_context
+from secpla.core.models import Document, Municipality, User
+from secpla.core.permissions import can, scope_for
+
+
+def _require(actor, action: str, obj_or_model) -> None:
+    if not can(actor, action, obj_or_model):
+        raise PermissionDenied("No tiene permiso para realizar esta acción.")
+
+
+def _require_own_directorate(actor, instance: models.Model, action: str) -> None:
+    """A directorate-scoped role may only create or move records into its own directorate."""
+    field = getattr(type(instance), "scope_field", None)
+    if not field or field == "pk" or scope_for(actor, type(instance), action) != "directorate":
+        return
+    if getattr(instance, f"{field}_id", None) != actor.directorate_id:
+        raise PermissionDenied("Solo puede asignar registros a su propia dirección.")
+
+
+def record_create(*, actor, instance: models.Model, reason: str = "") -> models.Model:
+    """Validate and save a new record on behalf of `actor`."""
+    _require(actor, "add", type(instance))
+    _require_own_directorate(actor, instance, "add")
+    instance.full_clean()
+    with transaction.atomic(), audit_context(user=actor, reason=reason):
+        instance.save()
+    return instance
+
+
+def record_update(*, actor, instance: models.Model, reason: str = "") -> models.Model:
+    """Validate and save changes to an existing record on behalf of `actor`."""
+    _require(actor, "change", instance)
+    _require_own_directorate(actor, instance, "change")
+    instance.full_clean()
+    with transaction.atomic(), audit_context(user=actor, reason=reason):
+        instance.save()
+    return instance
+
+
+def record_delete(*, actor, instance: models.Model, reason: str = "") -> None:
+    """Delete a record on behalf of `actor`; records still referenced are protected."""
+    _require(actor, "delete", instance)
+    try:
+        with transaction.atomic(), audit_context(user=actor, reason=reason):
+            instance.delete()
+    except models.ProtectedError as exc:
+        names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ValidationError(
+            f"No se puede eliminar: hay {', '.join(names)} que dependen de este registro."
+        ) from exc
+
+
+def user_create(*, actor, instance: User, password: str, reason: str = "") -> User:
+    """Create an official's account with a password that passes the validators."""
+    _require(actor, "add", User)
+    instance.full_clean(exclude=["password"])
+    validate_password(password, instance)
+    instance.set_password(password)
+    with transaction.atomic(), audit_context(user=actor, reason=reason):
+        instance.save()
+    return instance
+
+
+def user_set_password(*, actor, user: User, password: str, reason: str = "") -> User:
+    """Set another user's password (administrator) — the log notes it without the hash."""
+    _require(actor, "change", user)
+    validate_password(password, user)
+    user.set_password(password)
+    with transaction.atomic(), audit_context(user=actor, reason=reason or "Cambio de contraseña"):
+        user.save(update_fields=["password"])
+    return user
+
+
+def municipality_save(*, actor, instance: Municipality, reason: str = "") -> Municipality:
+    """Create or update the single municipality row; its boundary follows its comuna."""
+    from secpla.core.reference import BOUNDARIES_SOURCE, comuna_boundary
+
+    _require(actor, "change", Municipality)
+    instance.pk = 1
+    instance.boundary = comuna_boundary(instance.comuna.cut)
+    instance.boundary_source = BOUNDARIES_SOURCE if instance.boundary else ""
+    instance.full_clean()
+    exists = Municipality.objects.filter(pk=1).exists()
+    with transaction.atomic(), audit_context(user=actor, reason=reason):
+        instance.save(force_insert=not exists)
+    return instance
+
+
+def document_attach(
+    *, actor, target: models.Model, upload, title: str, kind: str, reason: str = ""
+) -> Document:
+    """Attach a validated file to `target`; the actor must be able to change the target."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from secpla.core.documents import inspect_upload
+
+    _require(actor, "change", target)
+    info = inspect_upload(upload)
+    document = Document(
+        content_type=ContentType.objects.get_for_model(type(target)),
+        object_id=str(target.pk),
+        title=title or info.original_name,
+        kind=kind,
+        original_name=info.original_name,
+        extension=info.extension,
+        mime_type=info.mime_type,
+        size=info.size,
+        sha256=info.sha256,
+        uploaded_by=actor,
+    )
+    upload.seek(0)
+    document.file.save(info.original_name, upload, save=False)
+    try:
+        document.full_clean()
+        with transaction.atomic(), audit_context(user=actor, reason=reason):
+            document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+def document_delete(*, actor, document: Document, reason: str = "") -> None:
+    target = document.target
+    _require(actor, "change", target)
+    with transaction.atomic(), audit_context(user=actor, reason=reason):
+        document.delete()
+        transaction.on_commit(lambda: document.file.delete(save=False))

@@ -1,0 +1,699 @@
+"""Screens of the core module: home, municipality profile, organisation of the
+municipality, users and roles, reference data, organisations and agreements, the
+change log, documents and the business-day calendar."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from secpla.core import generic, selectors, services
+from secpla.core.calendar import Calendar, CalendarError
+from secpla.core.filters import (
+    AgreementFilterSet,
+    ChangeLogEntryFilterSet,
+    ContactFilterSet,
+    DepartmentFilterSet,
+    DirectorateFilterSet,
+    LocalHolidayFilterSet,
+    OrganisationFilterSet,
+    RegionalHolidayFilterSet,
+    RoleFilterSet,
+    UserFilterSet,
+    UTMValueFilterSet,
+)
+from secpla.core.forms import (
+    AgreementForm,
+    CalendarForm,
+    ContactForm,
+    DepartmentForm,
+    DirectorateForm,
+    DocumentForm,
+    LocalHolidayForm,
+    MunicipalityForm,
+    OrganisationForm,
+    RegionalHolidayForm,
+    RoleForm,
+    UserCreateForm,
+    UserForm,
+    UTMValueForm,
+)
+from secpla.core.models import (
+    Agreement,
+    ChangeLogEntry,
+    Contact,
+    Department,
+    Directorate,
+    Document,
+    LocalHoliday,
+    Municipality,
+    Organisation,
+    RegionalHoliday,
+    Role,
+    RoleGrant,
+    User,
+    UTMValue,
+)
+from secpla.core.permissions import can, scope_for
+
+# --------------------------------------------------------------------------------------
+# Home
+# --------------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    return render(
+        request,
+        "core/home.html",
+        {"attention": selectors.attention_items(request.user), "today": timezone.localdate()},
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Municipality profile (single record)
+# --------------------------------------------------------------------------------------
+
+
+@login_required
+def municipality_detail(request):
+    if scope_for(request.user, Municipality, "view") is None:
+        raise PermissionDenied
+    municipality = Municipality.current()
+    if municipality is None:
+        if can(request.user, "change", Municipality):
+            return redirect("core:municipality_edit")
+        raise Http404("La municipalidad aún no está configurada.")
+    view = generic.RecordDetailView(
+        model=Municipality,
+        url_prefix="core:municipality",
+        fields=["name", "rut", "address", "phone", "email", "website", "is_demo"],
+    )
+    view.setup(request, pk=municipality.pk)
+    view.kwargs = {"pk": municipality.pk}
+    return view.get(request)
+
+
+class MunicipalityEditView(generic.RecordFormView):
+    model = Municipality
+    form_class = MunicipalityForm
+    url_prefix = "core:municipality"
+
+    def get_instance(self):
+        instance = Municipality.current()
+        if instance is None:
+            self.require_model_permission("change")
+            return Municipality(pk=1)
+        if not can(self.request.user, "change", instance):
+            raise PermissionDenied
+        return instance
+
+    def save(self, obj, form, *, creating, reason):
+        services.municipality_save(actor=self.request.user, instance=obj, reason=reason)
+
+
+# --------------------------------------------------------------------------------------
+# Record screens, declared once per model
+# --------------------------------------------------------------------------------------
+
+
+def _crud(
+    model,
+    prefix,
+    *,
+    form,
+    filterset,
+    columns,
+    fields,
+    select_related=(),
+    create_form=None,
+    related_lists=(),
+    export_columns=None,
+    form_kwargs=None,
+    detail_extra=None,
+):
+    """Build the list/detail/create/edit/delete views of one model."""
+    attrs = {"model": model, "url_prefix": prefix}
+    list_view = type(
+        f"{model.__name__}ListView",
+        (generic.RecordListView,),
+        {
+            **attrs,
+            "filterset_class": filterset,
+            "columns": columns,
+            "export_columns": export_columns,
+            "select_related": select_related,
+        },
+    )
+    detail_view = type(
+        f"{model.__name__}DetailView",
+        (generic.RecordDetailView,),
+        {
+            **attrs,
+            "fields": fields,
+            "related_lists": list(related_lists),
+            **({"extra_context_for": detail_extra} if detail_extra else {}),
+        },
+    )
+    methods = {}
+    if form_kwargs:
+        methods["form_kwargs"] = form_kwargs
+    edit_view = type(
+        f"{model.__name__}EditView",
+        (generic.RecordFormView,),
+        {**attrs, "form_class": form, **methods},
+    )
+    create_view = type(
+        f"{model.__name__}CreateView",
+        (generic.RecordFormView,),
+        {**attrs, "form_class": create_form or form, **methods},
+    )
+    delete_view = type(f"{model.__name__}DeleteView", (generic.RecordDeleteView,), attrs)
+    return list_view, detail_view, create_view, edit_view, delete_view
+
+
+def _related(title, queryset_fn, columns, add_url_fn=None):
+    def build(view, obj):
+        rows = queryset_fn(view.request.user, obj)
+        return {
+            "title": title,
+            "columns": columns,
+            "rows": [(r, [generic.resolve(r, path) for path, _ in columns]) for r in rows],
+            "add_url": add_url_fn(view.request.user, obj) if add_url_fn else None,
+        }
+
+    return build
+
+
+directorate_views = _crud(
+    Directorate,
+    "core:directorate",
+    form=DirectorateForm,
+    filterset=DirectorateFilterSet,
+    columns=[
+        ("code", "Sigla"),
+        ("name", "Nombre"),
+        ("head_name", "Director(a)"),
+        ("is_active", "Vigente"),
+    ],
+    fields=["code", "name", "head_name", "email", "is_active"],
+    related_lists=[
+        _related(
+            "Departamentos",
+            lambda u, o: o.departments.for_user(u, "view"),
+            [("code", "Sigla"), ("name", "Nombre")],
+        ),
+    ],
+)
+
+department_views = _crud(
+    Department,
+    "core:department",
+    form=DepartmentForm,
+    filterset=DepartmentFilterSet,
+    columns=[
+        ("directorate.code", "Dirección"),
+        ("code", "Sigla"),
+        ("name", "Nombre"),
+        ("is_active", "Vigente"),
+    ],
+    fields=["directorate", "code", "name", "is_active"],
+    select_related=("directorate",),
+)
+
+
+class UserCreateView(generic.RecordFormView):
+    model = User
+    form_class = UserCreateForm
+    url_prefix = "core:user"
+
+    def save(self, obj, form, *, creating, reason):
+        services.user_create(
+            actor=self.request.user,
+            instance=obj,
+            password=form.cleaned_data["password1"],
+            reason=reason,
+        )
+
+
+user_views = _crud(
+    User,
+    "core:user",
+    form=UserForm,
+    filterset=UserFilterSet,
+    columns=[
+        ("username", "Usuario"),
+        ("get_full_name", "Nombre"),
+        ("role", "Rol"),
+        ("directorate.code", "Dirección"),
+        ("is_active", "Activo"),
+    ],
+    export_columns=[
+        ("username", "Usuario"),
+        ("first_name", "Nombres"),
+        ("last_name", "Apellidos"),
+        ("email", "Correo"),
+        ("role", "Rol"),
+        ("directorate.code", "Dirección"),
+        ("department", "Departamento"),
+        ("position", "Cargo"),
+        ("is_active", "Activo"),
+    ],
+    fields=[
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "directorate",
+        "department",
+        "position",
+        "phone",
+        "is_active",
+        "last_login",
+    ],
+    select_related=("role", "directorate"),
+)
+
+role_views = _crud(
+    Role,
+    "core:role",
+    form=RoleForm,
+    filterset=RoleFilterSet,
+    columns=[("name", "Nombre"), ("code", "Código"), ("description", "Descripción")],
+    fields=["name", "code", "description"],
+    detail_extra=lambda self, obj: {
+        "grants": obj.grants.select_related("permission__content_type").order_by(
+            "permission__content_type__app_label",
+            "permission__content_type__model",
+            "permission__codename",
+        ),
+        "grant_scopes": RoleGrant._meta.get_field("scope").choices,
+        "can_change_grants": can(self.request.user, "change", obj),
+        "users_with_role": obj.user_set.all()[:50],
+        "role_template": "core/role_grants.html",
+    },
+)
+
+utm_views = _crud(
+    UTMValue,
+    "core:utmvalue",
+    form=UTMValueForm,
+    filterset=UTMValueFilterSet,
+    columns=[
+        ("year", "Año"),
+        ("month", "Mes"),
+        ("value", "Valor ($)"),
+        ("source", "Fuente"),
+        ("verified", "Verificado"),
+    ],
+    export_columns=[
+        ("year", "Año"),
+        ("month", "Mes"),
+        ("value", "Valor ($)"),
+        ("source", "Fuente"),
+        ("source_url", "URL"),
+        ("verified", "Verificado"),
+    ],
+    fields=["year", "month", "value", "source", "source_url", "verified"],
+)
+
+regional_holiday_views = _crud(
+    RegionalHoliday,
+    "core:regionalholiday",
+    form=RegionalHolidayForm,
+    filterset=RegionalHolidayFilterSet,
+    columns=[
+        ("name", "Nombre"),
+        ("region", "Región"),
+        ("comunas_cut", "Comunas"),
+        ("day", "Día"),
+        ("month", "Mes"),
+        ("legal_source", "Norma"),
+    ],
+    fields=[
+        "name",
+        "region",
+        "comunas_cut",
+        "month",
+        "day",
+        "valid_from",
+        "valid_until",
+        "legal_source",
+    ],
+    select_related=("region",),
+)
+
+local_holiday_views = _crud(
+    LocalHoliday,
+    "core:localholiday",
+    form=LocalHolidayForm,
+    filterset=LocalHolidayFilterSet,
+    columns=[
+        ("date", "Fecha"),
+        ("name", "Nombre"),
+        ("kind", "Tipo"),
+        ("legal_source", "Norma o decreto"),
+    ],
+    fields=["date", "name", "kind", "legal_source"],
+)
+
+organisation_views = _crud(
+    Organisation,
+    "core:organisation",
+    form=OrganisationForm,
+    filterset=OrganisationFilterSet,
+    columns=[
+        ("name", "Nombre"),
+        ("kind", "Tipo"),
+        ("rut", "RUT"),
+        ("email", "Correo"),
+        ("phone", "Teléfono"),
+    ],
+    export_columns=[
+        ("name", "Nombre"),
+        ("kind", "Tipo"),
+        ("rut", "RUT"),
+        ("address", "Dirección"),
+        ("email", "Correo"),
+        ("phone", "Teléfono"),
+        ("website", "Sitio web"),
+        ("notes", "Observaciones"),
+    ],
+    fields=["name", "kind", "rut", "address", "email", "phone", "website", "notes"],
+    related_lists=[
+        _related(
+            "Contactos",
+            lambda u, o: o.contacts.for_user(u, "view"),
+            [("name", "Nombre"), ("position", "Cargo"), ("email", "Correo"), ("phone", "Teléfono")],
+            lambda u, o: (
+                (reverse("core:contact_create") + f"?organisation={o.pk}")
+                if can(u, "add", Contact)
+                else None
+            ),
+        ),
+        _related(
+            "Convenios",
+            lambda u, o: o.agreements.for_user(u, "view").select_related("directorate"),
+            [
+                ("title", "Convenio"),
+                ("status", "Estado"),
+                ("directorate.code", "Dirección"),
+                ("end_date", "Término"),
+            ],
+            lambda u, o: (
+                (reverse("core:agreement_create") + f"?organisation={o.pk}")
+                if can(u, "add", Agreement)
+                else None
+            ),
+        ),
+    ],
+)
+
+
+def _initial_from_query(self):
+    """Pre-fill a foreign key from ?organisation=<id> when adding from its page."""
+    kwargs = {}
+    org = self.request.GET.get("organisation")
+    if self.request.method == "GET" and org and org.isdigit() and "pk" not in self.kwargs:
+        kwargs["initial"] = {"organisation": int(org)}
+    return kwargs
+
+
+contact_views = _crud(
+    Contact,
+    "core:contact",
+    form=ContactForm,
+    filterset=ContactFilterSet,
+    columns=[
+        ("name", "Nombre"),
+        ("organisation", "Organización"),
+        ("position", "Cargo"),
+        ("email", "Correo"),
+        ("phone", "Teléfono"),
+    ],
+    fields=["organisation", "name", "position", "email", "phone"],
+    select_related=("organisation",),
+    form_kwargs=_initial_from_query,
+)
+
+agreement_views = _crud(
+    Agreement,
+    "core:agreement",
+    form=AgreementForm,
+    filterset=AgreementFilterSet,
+    columns=[
+        ("title", "Convenio"),
+        ("organisation", "Organización"),
+        ("kind", "Tipo"),
+        ("status", "Estado"),
+        ("directorate.code", "Dirección"),
+        ("start_date", "Inicio"),
+        ("end_date", "Término"),
+        ("amount", "Monto ($)"),
+    ],
+    export_columns=[
+        ("title", "Convenio"),
+        ("organisation", "Organización"),
+        ("organisation.rut", "RUT organización"),
+        ("kind", "Tipo"),
+        ("status", "Estado"),
+        ("directorate.code", "Dirección"),
+        ("start_date", "Inicio"),
+        ("end_date", "Término"),
+        ("amount", "Monto ($)"),
+        ("decree", "Decreto"),
+        ("description", "Descripción"),
+    ],
+    fields=[
+        "title",
+        "organisation",
+        "kind",
+        "status",
+        "directorate",
+        "start_date",
+        "end_date",
+        "amount",
+        "decree",
+        "description",
+    ],
+    select_related=("organisation", "directorate"),
+    form_kwargs=lambda self: {"user": self.request.user, **_initial_from_query(self)},
+)
+
+
+# --------------------------------------------------------------------------------------
+# Role grants (permissions are data)
+# --------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def role_grant_add(request, pk):
+    role = get_object_or_404(Role.objects.for_user(request.user, "view"), pk=pk)
+    if not can(request.user, "change", role):
+        raise PermissionDenied
+    from django.contrib.auth.models import Permission
+
+    codename = request.POST.get("permission", "")
+    app_label, _, code = codename.partition(".")
+    permission = Permission.objects.filter(content_type__app_label=app_label, codename=code).first()
+    if permission is None:
+        messages.error(request, f"El permiso «{codename}» no existe.")
+        return redirect(role)
+    grant = RoleGrant(role=role, permission=permission, scope=request.POST.get("scope", "all"))
+    try:
+        services.record_create(
+            actor=request.user, instance=grant, reason=request.POST.get("change_reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Permiso agregado: {permission.name}.")
+    return redirect(role)
+
+
+@login_required
+@require_POST
+def role_grant_delete(request, pk, grant_pk):
+    role = get_object_or_404(Role.objects.for_user(request.user, "view"), pk=pk)
+    grant = get_object_or_404(role.grants, pk=grant_pk)
+    if not can(request.user, "change", role):
+        raise PermissionDenied
+    services.record_delete(
+        actor=request.user, instance=grant, reason=request.POST.get("change_reason", "")
+    )
+    messages.success(request, "Permiso quitado.")
+    return redirect(role)
+
+
+# --------------------------------------------------------------------------------------
+# Change log (global, administrators)
+# --------------------------------------------------------------------------------------
+
+
+class ChangeLogListView(generic.RecordListView):
+    model = ChangeLogEntry
+    url_prefix = "core:changelog"
+    template_name = "core/changelog_list.html"
+    filterset_class = ChangeLogEntryFilterSet
+    select_related = ("content_type", "user")
+    paginate_by = 50
+    columns = [
+        ("timestamp", "Fecha"),
+        ("user_repr", "Usuario"),
+        ("action", "Acción"),
+        ("content_type.name", "Tipo"),
+        ("object_repr", "Registro"),
+        ("source", "Origen"),
+        ("reason", "Motivo"),
+    ]
+    export_columns = [
+        ("timestamp", "Fecha"),
+        ("user_repr", "Usuario"),
+        ("action", "Acción"),
+        ("content_type.name", "Tipo"),
+        ("object_id", "Id"),
+        ("object_repr", "Registro"),
+        ("source", "Origen"),
+        ("request_id", "Id de solicitud"),
+        ("reason", "Motivo"),
+        ("before", "Antes"),
+        ("after", "Después"),
+    ]
+
+
+@login_required
+def changelog_detail(request, pk):
+    entry = get_object_or_404(
+        ChangeLogEntry.objects.for_user(request.user, "view").select_related("content_type"),
+        pk=pk,
+    )
+    return render(request, "core/changelog_detail.html", {"entry": entry})
+
+
+# --------------------------------------------------------------------------------------
+# Documents attached to any record
+# --------------------------------------------------------------------------------------
+
+
+def _target_for(request, content_type_id: int, object_id: str, action: str):
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    model = content_type.model_class()
+    if model is None or not hasattr(model.objects, "for_user"):
+        raise Http404
+    target = get_object_or_404(model.objects.for_user(request.user, "view"), pk=object_id)
+    if action != "view" and not can(request.user, action, target):
+        raise PermissionDenied
+    return target
+
+
+@login_required
+def document_upload(request, content_type_id, object_id):
+    target = _target_for(request, content_type_id, object_id, "change")
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_attach(
+                actor=request.user,
+                target=target,
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["change_reason"],
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            messages.success(request, "Documento adjuntado.")
+            return redirect(target.get_absolute_url() + "?tab=documentos")
+    return render(request, "core/document_form.html", {"form": form, "target": target})
+
+
+@login_required
+def document_download(request, pk):
+    document = get_object_or_404(Document, pk=pk)
+    target = document.target
+    if target is None or not can(request.user, "view", target):
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("El archivo no está disponible.") from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=document.original_name, content_type=document.mime_type
+    )
+
+
+@login_required
+def document_delete(request, pk):
+    document = get_object_or_404(Document, pk=pk)
+    target = document.target
+    if target is None or not can(request.user, "view", target):
+        raise Http404
+    if not can(request.user, "change", target):
+        raise PermissionDenied
+    if request.method == "POST":
+        services.document_delete(
+            actor=request.user,
+            document=document,
+            reason=request.POST.get("change_reason", "")[:500],
+        )
+        messages.success(request, "Documento eliminado.")
+        return redirect(target.get_absolute_url() + "?tab=documentos")
+    return render(
+        request,
+        "core/record_confirm_delete.html",
+        {
+            "object": document,
+            "opts": Document._meta,
+            "cancel_url": target.get_absolute_url(),
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Business-day calendar
+# --------------------------------------------------------------------------------------
+
+
+@login_required
+def calendar_view(request):
+    form = CalendarForm(request.GET or None)
+    result = error = None
+    if form.is_bound and form.is_valid():
+        try:
+            result = Calendar().add_business_days(
+                form.cleaned_data["start"], form.cleaned_data["days"]
+            )
+        except CalendarError as exc:
+            error = str(exc)
+    today = timezone.localdate()
+    calendar = Calendar()
+    upcoming = []
+    day = today
+    for _ in range(366):
+        reason = calendar.holiday(day)
+        if reason:
+            upcoming.append((day, reason))
+            if len(upcoming) >= 8:
+                break
+        day = day.fromordinal(day.toordinal() + 1)
+    return render(
+        request,
+        "core/calendar.html",
+        {
+            "form": form,
+            "result": result,
+            "error": error,
+            "upcoming": upcoming,
+            "comuna": calendar.comuna,
+        },
+    )
