@@ -111,6 +111,11 @@ class RolePermission(drf_permissions.BasePermission):
         if model is None:
             return True  # views without a model (e.g. calendar) only need a login
         action = self.method_actions.get(request.method, "change")
+        lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", "pk")
+        if action == "view" and lookup in getattr(view, "kwargs", {}):
+            # Reading one record: the scoped queryset answers 404 for what the user can't
+            # see, exactly as the screens do.
+            return True
         return scope_for(request.user, model, action) is not None
 
     def has_object_permission(self, request, view, obj) -> bool:

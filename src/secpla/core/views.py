@@ -111,6 +111,8 @@ class MunicipalityEditView(generic.RecordFormView):
         if instance is None:
             self.require_model_permission("change")
             return Municipality(pk=1)
+        if not self.visible("view").filter(pk=instance.pk).exists():
+            raise Http404
         if not can(self.request.user, "change", instance):
             raise PermissionDenied
         return instance

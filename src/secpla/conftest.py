@@ -1,0 +1,26 @@
+import pytest
+from django.test import Client
+
+from secpla.testing import Personas, make_municipality, make_personas
+
+
+@pytest.fixture
+def municipality(db):
+    return make_municipality()
+
+
+@pytest.fixture
+def personas(db, municipality) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture
+def client_as():
+    """client_as(user) -> a Django test client logged in as that user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user, backend="secpla.core.permissions.RoleBackend")
+        return client
+
+    return make
