@@ -298,6 +298,9 @@ class AgreementSerializer(serializers.ModelSerializer):
             "decree",
             "description",
         ]
+        extra_kwargs = {
+            "amount": {"error_messages": {"min_value": "El monto no puede ser negativo."}}
+        }
 
 
 class AgreementViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):

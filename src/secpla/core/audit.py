@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import decimal
+import hashlib
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -89,11 +90,18 @@ def _json_value(value):
 def snapshot(instance: models.Model) -> dict:
     """The concrete fields of a row as JSON-friendly values (FKs as their ids)."""
     exclude = getattr(instance, "audit_exclude", frozenset())
+    redact = getattr(instance, "audit_redact", frozenset())
     data = {}
     for field in instance._meta.concrete_fields:
         if field.name in exclude:
             continue
-        data[field.attname] = _json_value(field.value_from_object(instance))
+        value = field.value_from_object(instance)
+        if field.name in redact:
+            # Say that it changed without keeping the secret (or its hash) in the log.
+            digest = hashlib.sha256(str(value).encode()).hexdigest()[:8] if value else ""
+            data[field.attname] = f"[oculto {digest}]" if digest else ""
+            continue
+        data[field.attname] = _json_value(value)
     return data
 
 

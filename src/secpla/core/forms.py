@@ -14,9 +14,11 @@ from secpla.core.models import (
     Organisation,
     RegionalHoliday,
     Role,
+    Scope,
     User,
     UTMValue,
 )
+from secpla.core.permissions import scope_for
 from secpla.core.validators import normalize_rut
 
 
@@ -178,7 +180,12 @@ class AgreementForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is not None:
-            self.fields["directorate"].queryset = Directorate.objects.for_user(user, "view")
+            # A role limited to its own directorate is only offered that directorate.
+            action = "change" if self.instance.pk else "add"
+            queryset = Directorate.objects.filter(is_active=True)
+            if scope_for(user, Agreement, action) == Scope.DIRECTORATE:
+                queryset = queryset.filter(pk=user.directorate_id)
+            self.fields["directorate"].queryset = queryset
 
     def clean_amount(self):
         amount = self.cleaned_data.get("amount")

@@ -315,7 +315,8 @@ class User(AbstractUser):
     objects = UserManager()
 
     scope_field = "directorate"
-    audit_exclude = frozenset({"password", "last_login"})
+    audit_exclude = frozenset({"last_login"})  # logging in is not a change of the record
+    audit_redact = frozenset({"password"})
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
