@@ -340,19 +340,23 @@ class ChangeLogEntryViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def _parse_date(value: str | None, name: str) -> dt.date:
+    if not value:
+        raise ValidationError({name: ["Este parámetro es obligatorio (fecha AAAA-MM-DD)."]})
     try:
-        return dt.date.fromisoformat(value or "")
+        return dt.date.fromisoformat(value)
     except ValueError as exc:
         raise ValidationError(
-            {name: f"Fecha inválida: use AAAA-MM-DD (recibido «{value}»)."}
+            {name: [f"Fecha inválida: use AAAA-MM-DD (recibido «{value}»)."]}
         ) from exc
 
 
 def _parse_int(value: str | None, name: str) -> int:
+    if not value:
+        raise ValidationError({name: ["Este parámetro es obligatorio (número entero)."]})
     try:
-        return int(value or "")
+        return int(value)
     except ValueError as exc:
-        raise ValidationError({name: f"Debe ser un número entero (recibido «{value}»)."}) from exc
+        raise ValidationError({name: [f"Debe ser un número entero (recibido «{value}»)."]}) from exc
 
 
 @extend_schema(
@@ -381,7 +385,7 @@ def add_business_days(request):
     try:
         answer = Calendar().add_business_days(start, days)
     except CalendarError as exc:
-        raise ValidationError({"days": str(exc)}) from exc
+        raise ValidationError({"days": [str(exc)]}) from exc
     return Response(
         {
             "start": answer.start.isoformat(),
@@ -436,5 +440,5 @@ def business_days_between(request):
     try:
         count = Calendar().business_days_between(start, end)
     except CalendarError as exc:
-        raise ValidationError({"end": str(exc)}) from exc
+        raise ValidationError({"end": [str(exc)]}) from exc
     return Response({"start": start.isoformat(), "end": end.isoformat(), "business_days": count})

@@ -75,3 +75,11 @@ def widget(field):
 @register.filter
 def is_checkbox(field):
     return getattr(field.field.widget, "input_type", "") == "checkbox"
+
+
+@register.filter
+def minutes(value):
+    """A timedelta as whole minutes (rounded up)."""
+    if not isinstance(value, dt.timedelta):
+        return value
+    return -(-int(value.total_seconds()) // 60)
