@@ -59,7 +59,7 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test-browser: install browser-deps
-	CHROMIUM_PATH=$$(command -v chromium) $(BIN)/pytest -q -m browser -p no:randomly
+	CHROMIUM_PATH=$$(command -v chromium) $(BIN)/pytest -q -m browser
 
 bench: install
 	@echo "No benchmark is defined yet (see docs/benchmarks.md)."

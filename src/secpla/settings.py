@@ -174,6 +174,7 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["secpla.formats"]
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # vendored libraries and the project's own CSS/JS
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STORAGES = {
     # Uploaded documents live outside the static root and are served only through

@@ -67,7 +67,7 @@ class Region(models.Model):
 
     code = models.CharField("código", max_length=2, unique=True)
     name = models.CharField("nombre", max_length=100)
-    abbreviation = models.CharField("abreviatura", max_length=4)
+    abbreviation = models.CharField("abreviatura", max_length=10)
     holidays_subdivision = models.CharField(
         "subdivisión en el paquete holidays", max_length=4, blank=True
     )

@@ -103,7 +103,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=2, unique=True, verbose_name='código')),
                 ('name', models.CharField(max_length=100, verbose_name='nombre')),
-                ('abbreviation', models.CharField(max_length=4, verbose_name='abreviatura')),
+                ('abbreviation', models.CharField(max_length=10, verbose_name='abreviatura')),
                 ('holidays_subdivision', models.CharField(blank=True, max_length=4, verbose_name='subdivisión en el paquete holidays')),
             ],
             options={
