@@ -62,7 +62,7 @@ test-browser: install browser-deps
 	CHROMIUM_PATH=$$(command -v chromium) $(BIN)/pytest -q -m browser
 
 bench: install
-	@echo "No benchmark is defined yet (see docs/benchmarks.md)."
+	$(BIN)/python benchmarks/foundation.py
 
 clean:
 	rm -rf $(VENV) var
