@@ -122,6 +122,54 @@ class UserCreateForm(UserForm):
         return cleaned
 
 
+class SetPasswordForm(forms.Form):
+    """An administrator gives a user a new password (e.g. a forgotten one)."""
+
+    password1 = forms.CharField(label="Nueva contraseña", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label="Repita la contraseña", widget=forms.PasswordInput, strip=False
+    )
+    change_reason = forms.CharField(label="Motivo (opcional)", required=False, max_length=500)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "Las contraseñas no coinciden.")
+        elif p1:
+            try:
+                validate_password(p1, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class UTMConversionForm(forms.Form):
+    DIRECTIONS = [("clp", "Pesos → UTM"), ("utm", "UTM → pesos")]
+
+    direction = forms.ChoiceField(label="Conversión", choices=DIRECTIONS)
+    amount = forms.DecimalField(
+        label="Monto",
+        min_value=0,
+        max_digits=18,
+        decimal_places=2,
+        help_text="En pesos sin decimales, o en UTM con hasta 2 decimales.",
+    )
+    year = forms.IntegerField(label="Año", min_value=1990, max_value=2100)
+    month = forms.IntegerField(label="Mes", min_value=1, max_value=12)
+
+    def clean(self):
+        cleaned = super().clean()
+        amount = cleaned.get("amount")
+        if cleaned.get("direction") == "clp" and amount is not None and amount != int(amount):
+            self.add_error("amount", "Los pesos se ingresan sin decimales.")
+        return cleaned
+
+
 class RoleForm(forms.ModelForm):
     class Meta:
         model = Role

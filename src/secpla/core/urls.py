@@ -26,6 +26,7 @@ urlpatterns = [
     *crud(
         "user", "usuarios", (user_list, user_detail, views.UserCreateView, user_edit, user_delete)
     ),
+    path("usuarios/<int:pk>/contrasena/", views.user_set_password, name="user_set_password"),
     *crud("role", "roles", views.role_views),
     path("roles/<int:pk>/permisos/agregar/", views.role_grant_add, name="role_grant_add"),
     path(
@@ -33,6 +34,7 @@ urlpatterns = [
         views.role_grant_delete,
         name="role_grant_delete",
     ),
+    path("utm/convertir/", views.utm_convert, name="utm_convert"),
     *crud("utmvalue", "utm", views.utm_views),
     *crud("regionalholiday", "feriados-regionales", views.regional_holiday_views),
     *crud("localholiday", "feriados-agregados", views.local_holiday_views),

@@ -41,8 +41,10 @@ from secpla.core.forms import (
     OrganisationForm,
     RegionalHolidayForm,
     RoleForm,
+    SetPasswordForm,
     UserCreateForm,
     UserForm,
+    UTMConversionForm,
     UTMValueForm,
 )
 from secpla.core.models import (
@@ -61,6 +63,7 @@ from secpla.core.models import (
     User,
     UTMValue,
 )
+from secpla.core.money import UTMMissing, clp_to_utm, format_clp, format_utm, utm_to_clp
 from secpla.core.permissions import can, scope_for
 
 # --------------------------------------------------------------------------------------
@@ -284,6 +287,23 @@ user_views = _crud(
     select_related=("role", "directorate"),
 )
 
+
+def _available_permissions(role) -> list[tuple[str, str]]:
+    """Permissions of the product's apps that the role does not have yet, for the select."""
+    from django.contrib.auth.models import Permission
+
+    taken = set(role.grants.values_list("permission_id", flat=True))
+    permissions = (
+        Permission.objects.filter(content_type__app_label__in=PRODUCT_APPS)
+        .exclude(pk__in=taken)
+        .select_related("content_type")
+        .order_by("content_type__app_label", "content_type__model", "codename")
+    )
+    return [(f"{p.content_type.app_label}.{p.codename}", p.name) for p in permissions]
+
+
+PRODUCT_APPS = ["core"]  # later modules append their app labels
+
 role_views = _crud(
     Role,
     "core:role",
@@ -298,6 +318,7 @@ role_views = _crud(
             "permission__codename",
         ),
         "grant_scopes": RoleGrant._meta.get_field("scope").choices,
+        "available_permissions": _available_permissions(obj),
         "can_change_grants": can(self.request.user, "change", obj),
         "users_with_role": obj.user_set.all()[:50],
         "role_template": "core/role_grants.html",
@@ -489,6 +510,49 @@ agreement_views = _crud(
     select_related=("organisation", "directorate"),
     form_kwargs=lambda self: {"user": self.request.user, **_initial_from_query(self)},
 )
+
+
+@login_required
+def user_set_password(request, pk):
+    """An administrator sets a new password for a user (the log notes it, without the hash)."""
+    target = get_object_or_404(User.objects.for_user(request.user, "view"), pk=pk)
+    if not can(request.user, "change", target):
+        raise PermissionDenied
+    form = SetPasswordForm(request.POST or None, user=target)
+    if request.method == "POST" and form.is_valid():
+        services.user_set_password(
+            actor=request.user,
+            user=target,
+            password=form.cleaned_data["password1"],
+            reason=form.cleaned_data["change_reason"],
+        )
+        messages.success(request, f"Se asignó una nueva contraseña a {target}.")
+        return redirect(target)
+    return render(request, "core/user_set_password.html", {"form": form, "target": target})
+
+
+@login_required
+def utm_convert(request):
+    """Pesos ↔ UTM with the UTM of the chosen month; a missing month is said, never guessed."""
+    if scope_for(request.user, UTMValue, "view") is None:
+        raise PermissionDenied
+    today = timezone.localdate()
+    form = UTMConversionForm(
+        request.GET or None, initial={"year": today.year, "month": today.month}
+    )
+    result = error = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["direction"] == "clp":
+                result = format_utm(clp_to_utm(int(data["amount"]), data["year"], data["month"]))
+            else:
+                result = format_clp(utm_to_clp(data["amount"], data["year"], data["month"]))
+        except UTMMissing as exc:
+            error = str(exc)
+    return render(
+        request, "core/utm_convert.html", {"form": form, "result": result, "error": error}
+    )
 
 
 # --------------------------------------------------------------------------------------

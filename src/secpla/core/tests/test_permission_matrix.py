@@ -120,6 +120,8 @@ CASES: list[Case] = [
     *crud_cases("directorate", "secpla", view=ALL, add=ADMIN, change=ADMIN, delete=ADMIN),
     *crud_cases("department", "department", view=ALL, add=ADMIN, change=ADMIN, delete=ADMIN),
     *crud_cases("user", "concejala", view=USER_READERS, add=ADMIN, change=ADMIN, delete=ADMIN),
+    Case("core:user_set_password", pk("concejala"), ok=ADMIN, visible=USER_READERS),
+    Case("core:utm_convert", ok=ALL, query="?direction=clp&amount=1000000&year=2026&month=11"),
     *crud_cases("role", "role", view=LOG_READERS, add=ADMIN, change=ADMIN, delete=ADMIN),
     Case(
         "core:role_grant_add",
