@@ -25,6 +25,7 @@ from django.views.generic import TemplateView
 from secpla.core import services
 from secpla.core.audit import history_for
 from secpla.core.models import Document
+from secpla.core.money import format_clp
 from secpla.core.permissions import can, scope_for
 
 
@@ -82,6 +83,7 @@ class RecordListView(RecordViewMixin, TemplateView):
     export_columns: list[tuple[str, str]] | None = None
     paginate_by = 25
     select_related: tuple[str, ...] = ()
+    money_columns: tuple[str, ...] = ("amount", "value")  # integer pesos
 
     def get_queryset(self):
         return self.visible("view").select_related(*self.select_related)
@@ -103,11 +105,20 @@ class RecordListView(RecordViewMixin, TemplateView):
             "filter": self.filterset,
             "page_obj": page,
             "columns": self.columns,
-            "rows": [(obj, [resolve(obj, path) for path, _ in self.columns]) for obj in page],
+            "rows": [
+                (obj, [self.display(path, resolve(obj, path)) for path, _ in self.columns])
+                for obj in page
+            ],
             "querystring": query.urlencode(),
             "total": page.paginator.count,
         }
         return self.render_to_response(context)
+
+    def display(self, path: str, value):
+        """What a list cell shows: pesos as $ 1.234.567 (exports keep plain numbers)."""
+        if path in self.money_columns and value is not None:
+            return format_clp(value)
+        return value
 
     def export(self, queryset, kind: str) -> HttpResponse:
         columns = self.export_columns or self.columns

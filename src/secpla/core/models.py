@@ -388,10 +388,46 @@ class ChangeLogEntry(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
     def changed_fields(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for each field that differs."""
+        """(field, before, after) for each field that differs, as stored."""
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+    def readable_changes(self) -> list[tuple[str, str, str]]:
+        """The same, for people: field names in Spanish, choices as labels, dates dd-mm-aaaa."""
+        model = self.content_type.model_class()
+        fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+        rows = []
+        for key, before, after in self.changed_fields():
+            field = fields.get(key)
+            label = str(field.verbose_name) if field is not None else key
+            rows.append((label, _readable(field, before), _readable(field, after)))
+        return rows
+
+
+def _readable(field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Sí" if value else "No"
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if len(value) == 10:
+            return parsed.strftime("%d-%m-%Y")
+        return (
+            timezone.localtime(parsed).strftime("%d-%m-%Y %H:%M")
+            if timezone.is_aware(parsed)
+            else parsed.strftime("%d-%m-%Y %H:%M")
+        )
+    if field is not None and field.is_relation and field.related_model is not None:
+        related = field.related_model._base_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value} (eliminado)"
+    return str(value)
 
 
 # --------------------------------------------------------------------------------------

@@ -197,6 +197,8 @@ def test_the_record_page_shows_its_history(personas, client_as):
     page = client_as(personas.concejala).get(org.get_absolute_url() + "?tab=historial")
     html = page.content.decode()
     assert "Creación" in html and "Modificación" in html and "nombre oficial" in html
+    # Field names in Spanish and choices as their labels, not codes.
+    assert "<td>Nombre</td>" in html and "Otro" in html and "<td>name</td>" not in html
 
 
 def test_the_global_log_filters_and_exports(personas, client_as):
