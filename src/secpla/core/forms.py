@@ -103,32 +103,37 @@ class UserForm(forms.ModelForm):
         labels = {"username": "Nombre de usuario", "is_active": "Cuenta activa"}
 
 
+def check_password_pair(form: forms.Form, user) -> None:
+    """Both entries equal and acceptable to the password validators (messages in Spanish)."""
+    p1, p2 = form.cleaned_data.get("password1"), form.cleaned_data.get("password2")
+    if p1 and p2 and p1 != p2:
+        form.add_error("password2", "Las contraseñas no coinciden.")
+    elif p1:
+        try:
+            validate_password(p1, user)
+        except forms.ValidationError as exc:
+            form.add_error("password1", exc)
+
+
+def password_field(label: str) -> forms.CharField:
+    return forms.CharField(label=label, widget=forms.PasswordInput, strip=False)
+
+
 class UserCreateForm(UserForm):
-    password1 = forms.CharField(label="Contraseña", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(
-        label="Repita la contraseña", widget=forms.PasswordInput, strip=False
-    )
+    password1 = password_field("Contraseña")
+    password2 = password_field("Repita la contraseña")
 
     def clean(self):
         cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "Las contraseñas no coinciden.")
-        elif p1:
-            try:
-                validate_password(p1, self.instance)
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
+        check_password_pair(self, self.instance)
         return cleaned
 
 
 class SetPasswordForm(forms.Form):
     """An administrator gives a user a new password (e.g. a forgotten one)."""
 
-    password1 = forms.CharField(label="Nueva contraseña", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(
-        label="Repita la contraseña", widget=forms.PasswordInput, strip=False
-    )
+    password1 = password_field("Nueva contraseña")
+    password2 = password_field("Repita la contraseña")
     change_reason = forms.CharField(label="Motivo (opcional)", required=False, max_length=500)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -137,14 +142,7 @@ class SetPasswordForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error("password2", "Las contraseñas no coinciden.")
-        elif p1:
-            try:
-                validate_password(p1, self.user)
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
+        check_password_pair(self, self.user)
         return cleaned
 
 
