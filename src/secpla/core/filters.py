@@ -53,6 +53,7 @@ class DepartmentFilterSet(SearchFilterSet):
 
 class UserFilterSet(SearchFilterSet):
     search_fields = ("username", "first_name", "last_name", "email", "position")
+    without_role = filters.BooleanFilter(field_name="role", lookup_expr="isnull", label="Sin rol")
 
     class Meta:
         model = User

@@ -171,7 +171,13 @@ class UTMConversionForm(forms.Form):
 class RoleForm(forms.ModelForm):
     class Meta:
         model = Role
-        fields = ["name", "description"]
+        fields = ["code", "name", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Default roles are found by their code after each migrate: it never changes.
+            self.fields["code"].disabled = True
 
 
 class UTMValueForm(forms.ModelForm):

@@ -82,7 +82,7 @@ def attention_items(user, today: dt.date | None = None) -> list[AttentionItem]:
                 AttentionItem(
                     "info",
                     f"{incomplete} usuario(s) activos sin rol asignado.",
-                    reverse("core:user_list") + "?role=&is_active=true",
+                    reverse("core:user_list") + "?without_role=true&is_active=true",
                 )
             )
     return items

@@ -100,3 +100,27 @@ def test_the_converter_uses_the_utm_of_the_month(personas, client_as):
     )
     assert "Falta el valor de la UTM de mayo de 2030" in missing.content.decode()
     assert missing.context["result"] is None
+
+
+def test_the_home_page_points_the_administrator_to_accounts_without_a_role(personas, client_as):
+    client = client_as(personas.admin)
+    home = client.get(reverse("home")).content.decode()
+    assert "1 usuario(s) activos sin rol asignado" in home
+    listing = client.get(reverse("core:user_list"), {"without_role": "true", "is_active": "true"})
+    assert [obj.username for obj, _ in listing.context["rows"]] == ["sin.rol"]
+
+
+def test_the_administrator_creates_a_role_whose_code_then_stays_fixed(personas, client_as):
+    client = client_as(personas.admin)
+    response = client.post(
+        reverse("core:role_create"),
+        {"code": "transparencia", "name": "Encargado de transparencia", "description": ""},
+    )
+    assert response.status_code == 302
+    role = Role.objects.get(code="transparencia")
+    client.post(
+        reverse("core:role_edit", args=[role.pk]),
+        {"code": "otro", "name": "Transparencia activa", "description": ""},
+    )
+    role.refresh_from_db()
+    assert (role.code, role.name) == ("transparencia", "Transparencia activa")
