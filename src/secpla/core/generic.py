@@ -202,7 +202,11 @@ class RecordDetailView(RecordViewMixin, TemplateView):
             "can_change": can(user, "change", self.object),
             "can_delete": can(user, "delete", self.object),
             "show_documents": self.documents,
-            "related": [build(self, self.object) for build in self.related_lists],
+            "related": [
+                block
+                for block in (build(self, self.object) for build in self.related_lists)
+                if block is not None
+            ],
         }
         if tab == "historial":
             context["history"] = history_for(self.object)[:200]

@@ -184,8 +184,12 @@ def _crud(
     return list_view, detail_view, create_view, edit_view, delete_view
 
 
-def _related(title, queryset_fn, columns, add_url_fn=None):
+def _related(title, queryset_fn, columns, add_url_fn=None, model=None):
+    """A list of related records on a detail page; hidden from roles that can't view them."""
+
     def build(view, obj):
+        if model is not None and scope_for(view.request.user, model, "view") is None:
+            return None
         rows = queryset_fn(view.request.user, obj)
         return {
             "title": title,
@@ -214,6 +218,22 @@ directorate_views = _crud(
             "Departamentos",
             lambda u, o: o.departments.for_user(u, "view"),
             [("code", "Sigla"), ("name", "Nombre")],
+        ),
+        _related(
+            "Convenios a su cargo",
+            lambda u, o: o.agreements.for_user(u, "view").select_related("organisation"),
+            [
+                ("title", "Convenio"),
+                ("organisation", "Organización"),
+                ("status", "Estado"),
+                ("end_date", "Término"),
+            ],
+        ),
+        _related(
+            "Usuarios",
+            lambda u, o: o.users.for_user(u, "view").select_related("role"),
+            [("get_full_name", "Nombre"), ("role", "Rol"), ("position", "Cargo")],
+            model=User,
         ),
     ],
 )
@@ -421,6 +441,7 @@ organisation_views = _crud(
                 if can(u, "add", Contact)
                 else None
             ),
+            model=Contact,
         ),
         _related(
             "Convenios",

@@ -124,3 +124,31 @@ def test_the_administrator_creates_a_role_whose_code_then_stays_fixed(personas, 
     )
     role.refresh_from_db()
     assert (role.code, role.name) == ("transparencia", "Transparencia activa")
+
+
+def test_a_directorate_shows_its_agreements_and_users_to_who_may_see_them(personas, client_as):
+    from secpla.core.models import Agreement, Directorate, Organisation
+
+    dideco = Directorate.objects.get(code="DIDECO")
+    org = Organisation.objects.create(name="Junta de vecinos", kind="comunitaria")
+    Agreement.objects.create(
+        organisation=org, title="Comodato sede", kind="comodato", directorate=dideco
+    )
+    url = reverse("core:directorate_detail", args=[dideco.pk])
+    as_admin = client_as(personas.admin).get(url).content.decode()
+    assert "Comodato sede" in as_admin and "Javier Prueba" in as_admin
+    as_councillor = client_as(personas.concejala).get(url).content.decode()
+    assert "Comodato sede" in as_councillor and "Javier Prueba" not in as_councillor
+    assert "Usuarios</h2>" not in as_councillor  # no empty list pretending there are none
+
+
+def test_a_directorate_in_use_cannot_be_deleted_and_says_why(personas, client_as):
+    from secpla.core.models import Directorate
+
+    secpla = Directorate.objects.get(code="SECPLA")
+    response = client_as(personas.admin).post(
+        reverse("core:directorate_delete", args=[secpla.pk]), {"change_reason": "prueba"}
+    )
+    assert response.status_code == 200
+    assert "No se puede eliminar" in response.content.decode()
+    assert Directorate.objects.filter(pk=secpla.pk).exists()
