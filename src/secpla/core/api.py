@@ -114,6 +114,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
     lookup_field = "code"
+    lookup_value_regex = r"\d{2}"
     pagination_class = None
     login_only = True  # public reference data: any logged-in user may read it
 
@@ -124,6 +125,7 @@ class ComunaViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Comuna.objects.select_related("province__region")
     serializer_class = ComunaSerializer
     lookup_field = "cut"
+    lookup_value_regex = r"\d{5}"
     filterset_fields = ["province__region__code"]
     login_only = True
 
@@ -283,6 +285,10 @@ class ContactViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
+    directorate = serializers.PrimaryKeyRelatedField(
+        queryset=Directorate.objects.filter(is_active=True), label="dirección responsable"
+    )
+
     class Meta:
         model = Agreement
         fields = [

@@ -67,6 +67,14 @@ def audit_context(
         _state.reset(token)
 
 
+_CONTROL = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def clean_text(value: str) -> str:
+    """Free text from a request, without NUL and other control characters."""
+    return str(value or "").translate(_CONTROL).strip()
+
+
 def is_audited(model: type[models.Model]) -> bool:
     from secpla.core.models import AuditedModel, User
 
@@ -121,7 +129,7 @@ def _write(instance, action: str, before: dict | None, after: dict | None) -> No
         after=after,
         request_id=state.request_id,
         source=state.source,
-        reason=state.reason[:500],
+        reason=clean_text(state.reason)[:500],
     )
 
 

@@ -113,7 +113,10 @@ class Calendar:
         current = start
         skipped: list[DayAnswer] = []
         while remaining:
-            current += dt.timedelta(days=step)
+            try:
+                current += dt.timedelta(days=step)
+            except OverflowError as exc:
+                raise CalendarError("El resultado queda fuera del calendario.") from exc
             answer = self.check(current)
             if answer.is_business_day:
                 remaining -= 1

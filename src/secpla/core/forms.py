@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.db.models import Q
 
 from secpla.core.models import (
     Agreement,
@@ -234,7 +235,9 @@ class AgreementForm(forms.ModelForm):
         if user is not None:
             # A role limited to its own directorate is only offered that directorate.
             action = "change" if self.instance.pk else "add"
-            queryset = Directorate.objects.filter(is_active=True)
+            queryset = Directorate.objects.filter(
+                Q(is_active=True) | Q(pk=self.instance.directorate_id)
+            )
             if scope_for(user, Agreement, action) == Scope.DIRECTORATE:
                 queryset = queryset.filter(pk=user.directorate_id)
             self.fields["directorate"].queryset = queryset

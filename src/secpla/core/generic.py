@@ -21,9 +21,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.generic import TemplateView
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from secpla.core import services
-from secpla.core.audit import history_for
+from secpla.core.audit import clean_text, history_for
 from secpla.core.models import Document
 from secpla.core.money import format_clp
 from secpla.core.permissions import can, scope_for
@@ -169,16 +170,21 @@ def resolve(obj, path: str):
     return value
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
 def export_value(value):
+    """A cell value safe for spreadsheets: no control characters, no live formulas."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "Sí" if value else "No"
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
+    if getattr(value, "tzinfo", None) is not None:
         return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, int | float | str) or hasattr(value, "isoformat"):
+    if isinstance(value, int | float) or hasattr(value, "isoformat"):
         return value
-    return str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 class RecordDetailView(RecordViewMixin, TemplateView):
@@ -323,7 +329,7 @@ class RecordDeleteView(RecordViewMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         obj = self.get_target()
-        reason = request.POST.get("change_reason", "")[:500]
+        reason = clean_text(request.POST.get("change_reason", ""))[:500]
         label = str(obj)
         try:
             services.record_delete(actor=request.user, instance=obj, reason=reason)

@@ -700,7 +700,7 @@ class Agreement(AuditedModel):
     scope_field = "directorate"
 
     class Meta:
-        ordering = ["-start_date", "title"]
+        ordering = [models.F("start_date").desc(nulls_last=True), "title"]
         verbose_name = "convenio"
         verbose_name_plural = "convenios"
         constraints = [

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
 from secpla.core.audit import audit_context
-from secpla.core.models import Document, Municipality, User
+from secpla.core.models import Document, Municipality, Role, User
 from secpla.core.permissions import can, scope_for
 
 
@@ -22,7 +22,9 @@ def _require_own_directorate(actor, instance: models.Model, action: str) -> None
     field = getattr(type(instance), "scope_field", None)
     if not field or field == "pk" or scope_for(actor, type(instance), action) != "directorate":
         return
-    if getattr(instance, f"{field}_id", None) != actor.directorate_id:
+    if actor.directorate_id is None or getattr(instance, f"{field}_id", None) != (
+        actor.directorate_id
+    ):
         raise PermissionDenied("Solo puede asignar registros a su propia dirección.")
 
 
@@ -38,6 +40,8 @@ def record_create(*, actor, instance: models.Model, reason: str = "") -> models.
 
 def record_update(*, actor, instance: models.Model, reason: str = "") -> models.Model:
     """Validate and save changes to an existing record on behalf of `actor`."""
+    if isinstance(instance, User):
+        _check_account_change(actor, instance)
     _require(actor, "change", instance)
     _require_own_directorate(actor, instance, "change")
     instance.full_clean()
@@ -49,8 +53,11 @@ def record_update(*, actor, instance: models.Model, reason: str = "") -> models.
 def record_delete(*, actor, instance: models.Model, reason: str = "") -> None:
     """Delete a record on behalf of `actor`; records still referenced are protected."""
     _require(actor, "delete", instance)
+    if isinstance(instance, User):
+        _check_account_change(actor, instance)
     try:
         with transaction.atomic(), audit_context(user=actor, reason=reason):
+            _delete_attached_documents(instance)
             instance.delete()
     except models.ProtectedError as exc:
         names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
@@ -59,9 +66,48 @@ def record_delete(*, actor, instance: models.Model, reason: str = "") -> None:
         ) from exc
 
 
+def _delete_attached_documents(instance: models.Model) -> None:
+    """A deleted record takes its documents with it (each logged; files removed on commit)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    documents = Document.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(instance)),
+        object_id=str(instance.pk),
+    )
+    for document in documents:
+        document.delete()
+        transaction.on_commit(lambda f=document.file: f.delete(save=False))
+
+
+def _check_account_change(actor, account: User) -> None:
+    """Guards on accounts beyond the plain permission.
+
+    - Only a superuser touches a superuser's or staff member's account.
+    - Nobody changes their own role, activation or superuser status.
+    - Assigning a role needs the power to change roles for the whole municipality, so a
+      directorate-level user manager cannot create or promote an administrator.
+    """
+    previous = User.objects.filter(pk=account.pk).first() if account.pk else None
+    if (
+        previous is not None
+        and (previous.is_superuser or previous.is_staff)
+        and not (actor.is_superuser)
+    ):
+        raise PermissionDenied("Solo un superusuario puede modificar esta cuenta.")
+    if (account.is_superuser or account.is_staff) and not actor.is_superuser:
+        raise PermissionDenied("Solo un superusuario puede dar acceso de superusuario.")
+    role_changed = (previous.role_id if previous else None) != account.role_id
+    if previous is not None and previous.pk == actor.pk and (role_changed or not account.is_active):
+        raise PermissionDenied("No puede cambiar su propio rol ni desactivar su propia cuenta.")
+    if role_changed and account.role_id and scope_for(actor, Role, "change") != "all":
+        raise PermissionDenied("No tiene permiso para asignar roles.")
+
+
 def user_create(*, actor, instance: User, password: str, reason: str = "") -> User:
     """Create an official's account with a password that passes the validators."""
     _require(actor, "add", User)
+    _require_own_directorate(actor, instance, "add")
+    _check_account_change(actor, instance)
     instance.full_clean(exclude=["password"])
     validate_password(password, instance)
     instance.set_password(password)
@@ -73,6 +119,7 @@ def user_create(*, actor, instance: User, password: str, reason: str = "") -> Us
 def user_set_password(*, actor, user: User, password: str, reason: str = "") -> User:
     """Set another user's password (administrator) — the log notes it without the hash."""
     _require(actor, "change", user)
+    _check_account_change(actor, user)
     validate_password(password, user)
     user.set_password(password)
     with transaction.atomic(), audit_context(user=actor, reason=reason or "Cambio de contraseña"):

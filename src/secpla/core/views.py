@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from secpla.core import generic, selectors, services
+from secpla.core.audit import clean_text
 from secpla.core.calendar import Calendar, CalendarError
 from secpla.core.filters import (
     AgreementFilterSet,
@@ -340,7 +341,7 @@ role_views = _crud(
         "grant_scopes": RoleGrant._meta.get_field("scope").choices,
         "available_permissions": _available_permissions(obj),
         "can_change_grants": can(self.request.user, "change", obj),
-        "users_with_role": obj.user_set.all()[:50],
+        "users_with_role": obj.user_set.for_user(self.request.user, "view")[:50],
         "role_template": "core/role_grants.html",
     },
 )
@@ -589,16 +590,20 @@ def role_grant_add(request, pk):
         raise PermissionDenied
     from django.contrib.auth.models import Permission
 
-    codename = request.POST.get("permission", "")
+    codename = clean_text(request.POST.get("permission", ""))
     app_label, _, code = codename.partition(".")
     permission = Permission.objects.filter(content_type__app_label=app_label, codename=code).first()
     if permission is None:
         messages.error(request, f"El permiso «{codename}» no existe.")
         return redirect(role)
-    grant = RoleGrant(role=role, permission=permission, scope=request.POST.get("scope", "all"))
+    grant = RoleGrant(
+        role=role, permission=permission, scope=clean_text(request.POST.get("scope", "all"))
+    )
     try:
         services.record_create(
-            actor=request.user, instance=grant, reason=request.POST.get("change_reason", "")
+            actor=request.user,
+            instance=grant,
+            reason=clean_text(request.POST.get("change_reason", "")),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -615,7 +620,7 @@ def role_grant_delete(request, pk, grant_pk):
     if not can(request.user, "change", role):
         raise PermissionDenied
     services.record_delete(
-        actor=request.user, instance=grant, reason=request.POST.get("change_reason", "")
+        actor=request.user, instance=grant, reason=clean_text(request.POST.get("change_reason", ""))
     )
     messages.success(request, "Permiso quitado.")
     return redirect(role)
@@ -676,7 +681,12 @@ def _target_for(request, content_type_id: int, object_id: str, action: str):
     model = content_type.model_class()
     if model is None or not hasattr(model.objects, "for_user"):
         raise Http404
-    target = get_object_or_404(model.objects.for_user(request.user, "view"), pk=object_id)
+    if not hasattr(model, "get_absolute_url"):
+        raise Http404  # documents attach to records that have a page
+    try:
+        target = model.objects.for_user(request.user, "view").get(pk=object_id)
+    except (model.DoesNotExist, ValueError, ValidationError) as exc:
+        raise Http404 from exc
     if action != "view" and not can(request.user, action, target):
         raise PermissionDenied
     return target
@@ -731,7 +741,7 @@ def document_delete(request, pk):
         services.document_delete(
             actor=request.user,
             document=document,
-            reason=request.POST.get("change_reason", "")[:500],
+            reason=clean_text(request.POST.get("change_reason", ""))[:500],
         )
         messages.success(request, "Documento eliminado.")
         return redirect(target.get_absolute_url() + "?tab=documentos")
