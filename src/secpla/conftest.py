@@ -24,3 +24,16 @@ def client_as():
         return client
 
     return make
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files go to a temporary folder for the test."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    return tmp_path

@@ -170,12 +170,7 @@ def test_a_utm_month_out_of_range_is_rejected(personas, client_as):
     assert form_errors(response, "month")
 
 
-def test_an_upload_of_the_wrong_type_is_rejected(
-    personas, client_as, organisation, settings, tmp_path
-):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}  # fmt: skip
+def test_an_upload_of_the_wrong_type_is_rejected(personas, client_as, organisation, media):
     from django.contrib.contenttypes.models import ContentType
 
     url = reverse("core:document_upload", args=[
@@ -188,7 +183,7 @@ def test_an_upload_of_the_wrong_type_is_rejected(
     assert response.status_code == 200
     assert "no corresponde" in form_errors(response, "file")
     assert not Document.objects.exists()
-    assert list(tmp_path.rglob("*.*")) == []
+    assert list(media.rglob("*.*")) == []
     assert_nothing_written(before)
 
 

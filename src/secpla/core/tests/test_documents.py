@@ -16,14 +16,6 @@ PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}  # fmt: skip
-    return tmp_path
-
-
-@pytest.fixture
 def agreement(personas):
     org = Organisation.objects.create(name="GORE", kind="publico")
     return Agreement.objects.create(

@@ -279,14 +279,7 @@ def test_every_routed_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(personas, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+def world(personas, media):
     return World(personas)
 
 

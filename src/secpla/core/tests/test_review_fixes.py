@@ -133,11 +133,8 @@ def test_a_reason_with_control_characters_is_stored_clean(personas, client_as):
 
 
 def test_deleting_a_record_deletes_its_documents(
-    personas, settings, tmp_path, django_capture_on_commit_callbacks
+    personas, media, django_capture_on_commit_callbacks
 ):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}  # fmt: skip
     org = Organisation.objects.create(name="Con documentos", kind="otro")
     document = services.document_attach(
         actor=personas.director, target=org, upload=SimpleUploadedFile("nota.txt", b"hola"),
