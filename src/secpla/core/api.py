@@ -16,7 +16,6 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from secpla.core import services
-from secpla.core.audit import audit_context
 from secpla.core.calendar import Calendar, CalendarError
 from secpla.core.filters import (
     AgreementFilterSet,
@@ -69,28 +68,20 @@ class ScopedViewSetMixin:
     def _reason(self) -> str:
         return str(self.request.headers.get("X-Change-Reason", ""))[:500]
 
+    # The services record the actor; the middleware already marks the source "api".
     def perform_create(self, serializer):
         instance = serializer.Meta.model(**serializer.validated_data)
-        with audit_context(user=self.request.user, source="api"):
-            services.record_create(
-                actor=self.request.user, instance=instance, reason=self._reason()
-            )
+        services.record_create(actor=self.request.user, instance=instance, reason=self._reason())
         serializer.instance = instance
 
     def perform_update(self, serializer):
         instance = serializer.instance
         for key, value in serializer.validated_data.items():
             setattr(instance, key, value)
-        with audit_context(user=self.request.user, source="api"):
-            services.record_update(
-                actor=self.request.user, instance=instance, reason=self._reason()
-            )
+        services.record_update(actor=self.request.user, instance=instance, reason=self._reason())
 
     def perform_destroy(self, instance):
-        with audit_context(user=self.request.user, source="api"):
-            services.record_delete(
-                actor=self.request.user, instance=instance, reason=self._reason()
-            )
+        services.record_delete(actor=self.request.user, instance=instance, reason=self._reason())
 
 
 class RegionSerializer(serializers.ModelSerializer):

@@ -28,6 +28,7 @@ from secpla.core.audit import clean_text, history_for
 from secpla.core.models import Document
 from secpla.core.money import format_clp
 from secpla.core.permissions import can, scope_for
+from secpla.core.templatetags.secpla import field_value
 
 
 class ReasonFormMixin(forms.Form):
@@ -201,7 +202,7 @@ class RecordDetailView(RecordViewMixin, TemplateView):
             **self.base_context(),
             "object": self.object,
             "fields": [
-                (self.model._meta.get_field(f).verbose_name, field_display(self.object, f))
+                (self.model._meta.get_field(f).verbose_name, field_value(self.object, f))
                 for f in self.fields
             ],
             "tab": tab,
@@ -231,25 +232,24 @@ class RecordDetailView(RecordViewMixin, TemplateView):
         return {}
 
 
-def field_display(obj, name: str):
-    from secpla.core.templatetags.secpla import field_value
-
-    return field_value(obj, name)
-
-
 class RecordFormView(RecordViewMixin, TemplateView):
     """Create (no pk) or edit (pk) through a ModelForm and the record services."""
 
     template_name = "core/record_form.html"
     form_class = None
 
+    create_action = "add"  # the permission that allows creating the record
+
+    def is_new(self) -> bool:
+        return "pk" not in self.kwargs
+
     def get_instance(self):
-        if "pk" in self.kwargs:
+        if not self.is_new():
             obj = self.get_object()  # 404 outside the scope
             if not can(self.request.user, "change", obj):
                 raise PermissionDenied
             return obj
-        self.require_model_permission("add")
+        self.require_model_permission(self.create_action)
         return self.new_instance()
 
     def new_instance(self):
@@ -315,7 +315,6 @@ def add_validation_errors(form, exc: ValidationError) -> None:
 
 class RecordDeleteView(RecordViewMixin, TemplateView):
     template_name = "core/record_confirm_delete.html"
-    success_url_name: str = ""
 
     def get_target(self):
         obj = self.get_object()
@@ -338,4 +337,4 @@ class RecordDeleteView(RecordViewMixin, TemplateView):
                 {**self.base_context(), "object": obj, "error": exc.messages[0]}
             )
         messages.success(request, f"Se eliminó {self.opts().verbose_name}: {label}.")
-        return redirect(self.success_url_name or f"{self.url_prefix}_list")
+        return redirect(f"{self.url_prefix}_list")

@@ -34,8 +34,8 @@ class AuditContextMiddleware:
             if request.path.startswith("/api/")
             else ("admin" if request.path.startswith("/django-admin/") else "web")
         )
-        # The user is resolved lazily; API token users are set later by DRF, so the
-        # API views open their own context (see core.api.AuditedViewSetMixin).
+        # API token users are only known once DRF authenticates them; the services
+        # record the acting user themselves, so the log is right either way.
         with audit_context(
             user=request.user if request.user.is_authenticated else None,
             request_id=request.request_id,

@@ -32,6 +32,8 @@ def record_create(*, actor, instance: models.Model, reason: str = "") -> models.
     """Validate and save a new record on behalf of `actor`."""
     _require(actor, "add", type(instance))
     _require_own_directorate(actor, instance, "add")
+    if isinstance(instance, User):
+        _check_account_change(actor, instance)
     instance.full_clean()
     with transaction.atomic(), audit_context(user=actor, reason=reason):
         instance.save()
@@ -75,8 +77,13 @@ def _delete_attached_documents(instance: models.Model) -> None:
         object_id=str(instance.pk),
     )
     for document in documents:
-        document.delete()
-        transaction.on_commit(lambda f=document.file: f.delete(save=False))
+        _remove_document(document)
+
+
+def _remove_document(document: Document) -> None:
+    """Delete the row now (logged) and the file once the transaction commits."""
+    document.delete()
+    transaction.on_commit(lambda: document.file.delete(save=False))
 
 
 def _check_account_change(actor, account: User) -> None:
@@ -105,15 +112,9 @@ def _check_account_change(actor, account: User) -> None:
 
 def user_create(*, actor, instance: User, password: str, reason: str = "") -> User:
     """Create an official's account with a password that passes the validators."""
-    _require(actor, "add", User)
-    _require_own_directorate(actor, instance, "add")
-    _check_account_change(actor, instance)
-    instance.full_clean(exclude=["password"])
     validate_password(password, instance)
     instance.set_password(password)
-    with transaction.atomic(), audit_context(user=actor, reason=reason):
-        instance.save()
-    return instance
+    return record_create(actor=actor, instance=instance, reason=reason)
 
 
 def user_set_password(*, actor, user: User, password: str, reason: str = "") -> User:
@@ -180,5 +181,4 @@ def document_delete(*, actor, document: Document, reason: str = "") -> None:
     target = document.target
     _require(actor, "change", target)
     with transaction.atomic(), audit_context(user=actor, reason=reason):
-        document.delete()
-        transaction.on_commit(lambda: document.file.delete(save=False))
+        _remove_document(document)

@@ -19,7 +19,7 @@ def crud(prefix: str, url: str, views_tuple) -> list:
 user_list, user_detail, _, user_edit, user_delete = views.user_views
 
 urlpatterns = [
-    path("municipalidad/", views.municipality_detail, name="municipality"),
+    path("municipalidad/", views.MunicipalityDetailView.as_view(), name="municipality"),
     path("municipalidad/editar/", views.MunicipalityEditView.as_view(), name="municipality_edit"),
     *crud("directorate", "direcciones", views.directorate_views),
     *crud("department", "departamentos", views.department_views),

@@ -4,6 +4,8 @@ change log, documents and the business-day calendar."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -86,40 +88,37 @@ def home(request):
 # --------------------------------------------------------------------------------------
 
 
-@login_required
-def municipality_detail(request):
-    if scope_for(request.user, Municipality, "view") is None:
-        raise PermissionDenied
-    municipality = Municipality.current()
-    if municipality is None:
-        if can(request.user, "change", Municipality):
-            return redirect("core:municipality_edit")
-        raise Http404("La municipalidad aún no está configurada.")
-    view = generic.RecordDetailView(
-        model=Municipality,
-        url_prefix="core:municipality",
-        fields=["name", "rut", "address", "phone", "email", "website", "is_demo"],
-    )
-    view.setup(request, pk=municipality.pk)
-    view.kwargs = {"pk": municipality.pk}
-    return view.get(request)
+class MunicipalityMixin:
+    """The single municipality row, reached without an id in the URL."""
 
-
-class MunicipalityEditView(generic.RecordFormView):
     model = Municipality
-    form_class = MunicipalityForm
     url_prefix = "core:municipality"
 
-    def get_instance(self):
-        instance = Municipality.current()
-        if instance is None:
-            self.require_model_permission("change")
-            return Municipality(pk=1)
-        if not self.visible("view").filter(pk=instance.pk).exists():
-            raise Http404
-        if not can(self.request.user, "change", instance):
-            raise PermissionDenied
-        return instance
+    def get_object(self):
+        return get_object_or_404(
+            self.visible("view").select_related("comuna__province__region"), pk=1
+        )
+
+
+class MunicipalityDetailView(MunicipalityMixin, generic.RecordDetailView):
+    fields = ["name", "rut", "address", "phone", "email", "website", "is_demo"]
+
+    def get(self, request, *args, **kwargs):
+        self.require_model_permission("view")
+        if Municipality.current() is None and can(request.user, "change", Municipality):
+            return redirect("core:municipality_edit")  # first configuration
+        return super().get(request, *args, **kwargs)
+
+
+class MunicipalityEditView(MunicipalityMixin, generic.RecordFormView):
+    form_class = MunicipalityForm
+    create_action = "change"  # nobody "adds" the municipality: it is configured
+
+    def is_new(self) -> bool:
+        return Municipality.current() is None
+
+    def new_instance(self):
+        return Municipality(pk=1)
 
     def save(self, obj, form, *, creating, reason):
         services.municipality_save(actor=self.request.user, instance=obj, reason=reason)
@@ -139,7 +138,6 @@ def _crud(
     columns,
     fields,
     select_related=(),
-    create_form=None,
     related_lists=(),
     export_columns=None,
     form_kwargs=None,
@@ -179,7 +177,7 @@ def _crud(
     create_view = type(
         f"{model.__name__}CreateView",
         (generic.RecordFormView,),
-        {**attrs, "form_class": create_form or form, **methods},
+        {**attrs, "form_class": form, **methods},
     )
     delete_view = type(f"{model.__name__}DeleteView", (generic.RecordDeleteView,), attrs)
     return list_view, detail_view, create_view, edit_view, delete_view
@@ -714,12 +712,18 @@ def document_upload(request, content_type_id, object_id):
     return render(request, "core/document_form.html", {"form": form, "target": target})
 
 
+def _document_for(request, pk: int, action: str) -> tuple[Document, object]:
+    """A document and its record, reached with the record's own permission and scope."""
+    document = get_object_or_404(Document, pk=pk)
+    target = _target_for(request, document.content_type_id, document.object_id, "view")
+    if action != "view" and not can(request.user, action, target):
+        raise PermissionDenied
+    return document, target
+
+
 @login_required
 def document_download(request, pk):
-    document = get_object_or_404(Document, pk=pk)
-    target = document.target
-    if target is None or not can(request.user, "view", target):
-        raise Http404
+    document, _target = _document_for(request, pk, "view")
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
@@ -731,12 +735,7 @@ def document_download(request, pk):
 
 @login_required
 def document_delete(request, pk):
-    document = get_object_or_404(Document, pk=pk)
-    target = document.target
-    if target is None or not can(request.user, "view", target):
-        raise Http404
-    if not can(request.user, "change", target):
-        raise PermissionDenied
+    document, target = _document_for(request, pk, "change")
     if request.method == "POST":
         services.document_delete(
             actor=request.user,
@@ -765,15 +764,15 @@ def document_delete(request, pk):
 def calendar_view(request):
     form = CalendarForm(request.GET or None)
     result = error = None
+    calendar = Calendar()
     if form.is_bound and form.is_valid():
         try:
-            result = Calendar().add_business_days(
+            result = calendar.add_business_days(
                 form.cleaned_data["start"], form.cleaned_data["days"]
             )
         except CalendarError as exc:
             error = str(exc)
     today = timezone.localdate()
-    calendar = Calendar()
     upcoming = []
     day = today
     for _ in range(366):
@@ -782,7 +781,7 @@ def calendar_view(request):
             upcoming.append((day, reason))
             if len(upcoming) >= 8:
                 break
-        day = day.fromordinal(day.toordinal() + 1)
+        day += dt.timedelta(days=1)
     return render(
         request,
         "core/calendar.html",
