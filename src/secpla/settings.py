@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "secpla.core",
+    "secpla.planning",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +176,21 @@ FORMAT_MODULE_PATH = ["secpla.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # vendored libraries and the project's own CSS/JS
+# The cache carries the progress of long jobs (imports) between the worker thread and
+# the page that polls it; a file cache works across gunicorn processes without a server.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("SECPLA_CACHE_DIR", str(VAR_DIR / "cache")),
+        }
+    )
+}
+# Long jobs run in a background thread; tests (and SECPLA_INLINE_JOBS=1) run them inline.
+INLINE_JOBS = env_bool("SECPLA_INLINE_JOBS", TESTING)
+
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STORAGES = {
     # Uploaded documents live outside the static root and are served only through

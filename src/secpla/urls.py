@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from secpla.core import api as core_api
 from secpla.core import views as core_views
+from secpla.planning import api as planning_api
 
 router = DefaultRouter()
 router.register("regions", core_api.RegionViewSet, basename="region")
@@ -23,6 +24,7 @@ router.register("organisations", core_api.OrganisationViewSet, basename="organis
 router.register("contacts", core_api.ContactViewSet, basename="contact")
 router.register("agreements", core_api.AgreementViewSet, basename="agreement")
 router.register("changelog", core_api.ChangeLogEntryViewSet, basename="changelogentry")
+planning_api.register(router)
 
 api_v1 = [
     path("calendar/add-business-days", core_api.add_business_days, name="calendar-add"),
@@ -46,6 +48,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("secpla.core.urls")),
+    path("", include("secpla.planning.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", login_required(SpectacularAPIView.as_view()), name="api-schema"),
     path(

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
@@ -70,15 +71,42 @@ class ScopedViewSetMixin:
 
     # The services record the actor; the middleware already marks the source "api".
     def perform_create(self, serializer):
-        instance = serializer.Meta.model(**serializer.validated_data)
-        services.record_create(actor=self.request.user, instance=instance, reason=self._reason())
+        data, links = self._split_links(serializer)
+        instance = serializer.Meta.model(**data)
+        with transaction.atomic():
+            services.record_create(
+                actor=self.request.user, instance=instance, reason=self._reason()
+            )
+            self._save_links(instance, links)
         serializer.instance = instance
 
     def perform_update(self, serializer):
+        data, links = self._split_links(serializer)
         instance = serializer.instance
-        for key, value in serializer.validated_data.items():
+        for key, value in data.items():
             setattr(instance, key, value)
-        services.record_update(actor=self.request.user, instance=instance, reason=self._reason())
+        with transaction.atomic():
+            services.record_update(
+                actor=self.request.user, instance=instance, reason=self._reason()
+            )
+            self._save_links(instance, links)
+
+    def _split_links(self, serializer) -> tuple[dict, dict]:
+        """Plain fields, and many-to-many fields (saved after the record, logged once)."""
+        m2m = {field.name for field in serializer.Meta.model._meta.many_to_many}
+        data = dict(serializer.validated_data)
+        links = {name: data.pop(name) for name in list(data) if name in m2m}
+        return data, links
+
+    def _save_links(self, instance, links: dict) -> None:
+        for name, values in links.items():
+            services.record_set_links(
+                actor=self.request.user,
+                instance=instance,
+                field=name,
+                values=values,
+                reason=self._reason(),
+            )
 
     def perform_destroy(self, instance):
         services.record_delete(actor=self.request.user, instance=instance, reason=self._reason())

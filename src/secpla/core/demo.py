@@ -219,4 +219,9 @@ def load_demo(today: dt.date | None = None) -> dict[str, int]:
         ]
         for data in agreements:
             make(Agreement, {"title": data.pop("title")}, data)
+
+        # The modules' demo data, after core's directorates and people exist.
+        from secpla.planning import demo as planning_demo
+
+        planning_demo.load(today=today)
     return counts

@@ -16,10 +16,11 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.views.generic import TemplateView
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -71,7 +72,7 @@ class RecordViewMixin(LoginRequiredMixin):
         return {
             "opts": self.opts(),
             "url_prefix": self.url_prefix,
-            "title_plural": self.title_plural or self.opts().verbose_name_plural.capitalize(),
+            "title_plural": self.title_plural or capfirst(self.opts().verbose_name_plural),
             "can_add": scope_for(user, self.model, "add") is not None,
         }
 
@@ -256,7 +257,7 @@ class RecordFormView(RecordViewMixin, TemplateView):
         instance = self.model()
         field = getattr(self.model, "scope_field", None)
         user = self.request.user
-        if field and field != "pk" and user.directorate_id:
+        if field and field != "pk" and "__" not in field and user.directorate_id:
             setattr(instance, f"{field}_id", user.directorate_id)
         return instance
 
@@ -291,18 +292,29 @@ class RecordFormView(RecordViewMixin, TemplateView):
             else:
                 messages.success(
                     request,
-                    f"{self.opts().verbose_name.capitalize()} "
-                    f"{'creado' if creating else 'guardado'}: {obj}.",
+                    f"Se agregó {self.opts().verbose_name}: {obj}."
+                    if creating
+                    else f"Se guardaron los cambios de {obj}.",
                 )
                 return redirect(obj.get_absolute_url())
         return self.render_form(form, instance)
 
     def save(self, obj, form, *, creating: bool, reason: str):
         user = self.request.user
-        if creating:
-            services.record_create(actor=user, instance=obj, reason=reason)
-        else:
-            services.record_update(actor=user, instance=obj, reason=reason)
+        with transaction.atomic():
+            if creating:
+                services.record_create(actor=user, instance=obj, reason=reason)
+            else:
+                services.record_update(actor=user, instance=obj, reason=reason)
+            for field in obj._meta.many_to_many:
+                if field.name in form.cleaned_data:
+                    services.record_set_links(
+                        actor=user,
+                        instance=obj,
+                        field=field.name,
+                        values=form.cleaned_data[field.name],
+                        reason=reason,
+                    )
 
 
 def add_validation_errors(form, exc: ValidationError) -> None:
@@ -338,3 +350,76 @@ class RecordDeleteView(RecordViewMixin, TemplateView):
             )
         messages.success(request, f"Se eliminó {self.opts().verbose_name}: {label}.")
         return redirect(f"{self.url_prefix}_list")
+
+
+def crud_views(
+    model,
+    prefix,
+    *,
+    form,
+    filterset,
+    columns,
+    fields,
+    select_related=(),
+    related_lists=(),
+    export_columns=None,
+    form_kwargs=None,
+    detail_extra=None,
+    detail_template=None,
+):
+    """Build the list/detail/create/edit/delete views of one model."""
+    attrs = {"model": model, "url_prefix": prefix}
+    list_view = type(
+        f"{model.__name__}ListView",
+        (RecordListView,),
+        {
+            **attrs,
+            "filterset_class": filterset,
+            "columns": columns,
+            "export_columns": export_columns,
+            "select_related": select_related,
+        },
+    )
+    detail_view = type(
+        f"{model.__name__}DetailView",
+        (RecordDetailView,),
+        {
+            **attrs,
+            "fields": fields,
+            "related_lists": list(related_lists),
+            **({"extra_context_for": detail_extra} if detail_extra else {}),
+            **({"template_name": detail_template} if detail_template else {}),
+        },
+    )
+    methods = {}
+    if form_kwargs:
+        methods["form_kwargs"] = form_kwargs
+    edit_view = type(
+        f"{model.__name__}EditView",
+        (RecordFormView,),
+        {**attrs, "form_class": form, **methods},
+    )
+    create_view = type(
+        f"{model.__name__}CreateView",
+        (RecordFormView,),
+        {**attrs, "form_class": form, **methods},
+    )
+    delete_view = type(f"{model.__name__}DeleteView", (RecordDeleteView,), attrs)
+    return list_view, detail_view, create_view, edit_view, delete_view
+
+
+def related_list(title, queryset_fn, columns, add_url_fn=None, model=None):
+    """A list of related records on a detail page; hidden from roles that can't view them."""
+
+    def build(view, obj):
+        if model is not None and scope_for(view.request.user, model, "view") is None:
+            return None
+        rows = queryset_fn(view.request.user, obj)
+        return {
+            "title": title,
+            "columns": columns,
+            "rows": [(r, [resolve(r, path) for path, _ in columns]) for r in rows],
+            "add_url": add_url_fn(view.request.user, obj) if add_url_fn else None,
+        }
+
+    return build

@@ -261,6 +261,20 @@ class Scope(models.TextChoices):
     DIRECTORATE = "directorate", "Solo su dirección"
 
 
+class AppliedGrantSet(models.Model):
+    """A module's initial grant set already given to the roles (see core.roles)."""
+
+    name = models.CharField("conjunto", max_length=50, unique=True)
+    applied_at = models.DateTimeField("aplicado", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "conjunto de permisos aplicado"
+        verbose_name_plural = "conjuntos de permisos aplicados"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RoleGrant(AuditedModel):
     """One permission given to a role, for the whole municipality or only its directorate."""
 
@@ -397,6 +411,8 @@ class ChangeLogEntry(models.Model):
         """The same, for people: field names in Spanish, choices as labels, dates dd-mm-aaaa."""
         model = self.content_type.model_class()
         fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+        if model:
+            fields.update({f.name: f for f in model._meta.many_to_many})
         rows = []
         for key, before, after in self.changed_fields():
             field = fields.get(key)
@@ -424,6 +440,9 @@ def _readable(field, value) -> str:
             if timezone.is_aware(parsed)
             else parsed.strftime("%d-%m-%Y %H:%M")
         )
+    if isinstance(value, list) and field is not None and field.many_to_many:
+        found = field.related_model._base_manager.in_bulk(value)
+        return "; ".join(str(found.get(pk, f"#{pk} (eliminado)")) for pk in value) or "—"
     if field is not None and field.is_relation and field.related_model is not None:
         related = field.related_model._base_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value} (eliminado)"

@@ -69,6 +69,13 @@ NAVIGATION: list[NavSection] = [
 ]
 
 
+def register_section(section: NavSection, position: int | None = None) -> None:
+    """A module's menu section; `position` 0 puts it first."""
+    if any(existing.label == section.label for existing in NAVIGATION):
+        return
+    NAVIGATION.insert(len(NAVIGATION) if position is None else position, section)
+
+
 def navigation_for(user) -> list[dict]:
     sections = []
     for section in NAVIGATION:

@@ -1,8 +1,10 @@
 """The roles of the architecture sketch and the grants each one starts with.
 
-Roles are data: after each `migrate`, a missing role is created with these grants.
-An existing role is never touched, so what the administrator changes stays changed.
-Later modules append their grants to ROLE_GRANTS.
+Roles are data: after each `migrate`, a missing role is created with its grants.
+Grants come in named sets (this module's is "core"; each module registers its own with
+`register_grant_set`). A set is applied once: existing roles receive a new module's
+grants the first time it is migrated, and nothing is re-added afterwards, so what the
+administrator changes stays changed.
 """
 
 from __future__ import annotations
@@ -62,15 +64,15 @@ SECPLA_STAFF = [
 ]
 
 
-def _grants(models: list[str], actions: str, scope: str = ALL) -> list[tuple[str, str, str]]:
+def grant_list(models: list[str], actions: str, scope: str = ALL) -> list[tuple[str, str, str]]:
     return [(model, action, scope) for model in models for action in actions.split()]
 
 
 # role -> [(app_label.ModelName, action, scope)]
 ROLE_GRANTS: dict[str, list[tuple[str, str, str]]] = {
     "admin_sistema": [
-        *_grants(["core.Municipality"], "view change"),
-        *_grants(
+        *grant_list(["core.Municipality"], "view change"),
+        *grant_list(
             [
                 "core.Directorate",
                 "core.Department",
@@ -84,22 +86,31 @@ ROLE_GRANTS: dict[str, list[tuple[str, str, str]]] = {
             ],
             FULL,
         ),
-        *_grants(["core.ChangeLogEntry"], READ),
+        *grant_list(["core.ChangeLogEntry"], READ),
     ],
     "director_secpla": [
-        *_grants([*REFERENCE, "core.User", "core.Role", "core.ChangeLogEntry"], READ),
-        *_grants(LINKS, FULL),
+        *grant_list([*REFERENCE, "core.User", "core.Role", "core.ChangeLogEntry"], READ),
+        *grant_list(LINKS, FULL),
     ],
-    "alcaldia": _grants([*REFERENCE, *LINKS, "core.User"], READ),
-    "administrador_municipal": _grants([*REFERENCE, *LINKS, "core.User"], READ),
-    "concejal": _grants([*REFERENCE, "core.Organisation", "core.Agreement"], READ),
+    "alcaldia": grant_list([*REFERENCE, *LINKS, "core.User"], READ),
+    "administrador_municipal": grant_list([*REFERENCE, *LINKS, "core.User"], READ),
+    "concejal": grant_list([*REFERENCE, "core.Organisation", "core.Agreement"], READ),
     "enlace_direccion": [
-        *_grants([*REFERENCE, "core.Organisation", "core.Contact"], READ),
-        *_grants(["core.Agreement"], WRITE, OWN),
+        *grant_list([*REFERENCE, "core.Organisation", "core.Contact"], READ),
+        *grant_list(["core.Agreement"], WRITE, OWN),
     ],
 }
 for _role in ("estudios", "control_presupuesto", "licitaciones", "asesor_urbanista"):
-    ROLE_GRANTS[_role] = [*_grants(REFERENCE, READ), *_grants(LINKS, WRITE)]
+    ROLE_GRANTS[_role] = [*grant_list(REFERENCE, READ), *grant_list(LINKS, WRITE)]
+
+
+# name -> {role code -> [(app_label.ModelName, action, scope)]}
+GRANT_SETS: dict[str, dict[str, list[tuple[str, str, str]]]] = {"core": ROLE_GRANTS}
+
+
+def register_grant_set(name: str, grants: dict[str, list[tuple[str, str, str]]]) -> None:
+    """A module's initial grants, applied once to every role (see ensure_roles)."""
+    GRANT_SETS[name] = grants
 
 
 def permission_for(model_label: str, action: str) -> Permission:
@@ -110,21 +121,32 @@ def permission_for(model_label: str, action: str) -> Permission:
     )
 
 
+def _apply(role, grants: list[tuple[str, str, str]]) -> None:
+    from secpla.core.models import RoleGrant
+
+    for model_label, action, scope in grants:
+        RoleGrant.objects.get_or_create(
+            role=role, permission=permission_for(model_label, action), defaults={"scope": scope}
+        )
+
+
 def ensure_roles(**kwargs) -> list[str]:
-    """Create the roles that do not exist yet, with their grants. Returns created codes."""
-    from secpla.core.models import Role, RoleGrant
+    """Create the roles that do not exist yet with every grant set, and apply each grant
+    set not applied before to the existing roles. Returns the codes of created roles."""
+    from secpla.core.models import AppliedGrantSet, Role
 
     created = []
     with transaction.atomic(), audit_context(reason="Roles iniciales", source="sistema"):
+        applied = set(AppliedGrantSet.objects.values_list("name", flat=True))
         for code, (name, description) in ROLES.items():
             role, was_created = Role.objects.get_or_create(
                 code=code, defaults={"name": name, "description": description}
             )
-            if not was_created:
-                continue
-            created.append(code)
-            for model_label, action, scope in ROLE_GRANTS.get(code, []):
-                RoleGrant.objects.create(
-                    role=role, permission=permission_for(model_label, action), scope=scope
-                )
+            if was_created:
+                created.append(code)
+            for set_name, grants in GRANT_SETS.items():
+                if was_created or set_name not in applied:
+                    _apply(role, grants.get(code, []))
+        for set_name in GRANT_SETS.keys() - applied:
+            AppliedGrantSet.objects.create(name=set_name)
     return created

@@ -20,6 +20,15 @@ class AttentionItem:
     url: str
 
 
+# Other modules add their own: callables (user, today) -> list[AttentionItem].
+ATTENTION_PROVIDERS: list = []
+
+
+def register_attention(provider) -> None:
+    if provider not in ATTENTION_PROVIDERS:
+        ATTENTION_PROVIDERS.append(provider)
+
+
 def attention_items(user, today: dt.date | None = None) -> list[AttentionItem]:
     """Concrete, actionable items from the records the user can see."""
     today = today or timezone.localdate()
@@ -85,4 +94,6 @@ def attention_items(user, today: dt.date | None = None) -> list[AttentionItem]:
                     reverse("core:user_list") + "?without_role=true&is_active=true",
                 )
             )
+    for provider in ATTENTION_PROVIDERS:
+        items.extend(provider(user, today))
     return items

@@ -22,10 +22,20 @@ def _require_own_directorate(actor, instance: models.Model, action: str) -> None
     field = getattr(type(instance), "scope_field", None)
     if not field or field == "pk" or scope_for(actor, type(instance), action) != "directorate":
         return
-    if actor.directorate_id is None or getattr(instance, f"{field}_id", None) != (
-        actor.directorate_id
-    ):
+    if actor.directorate_id is None or scope_value(instance) != actor.directorate_id:
         raise PermissionDenied("Solo puede asignar registros a su propia dirección.")
+
+
+def scope_value(instance: models.Model):
+    """The id of the directorate that owns `instance`, following `scope_field`
+    ("directorate" or a path such as "initiative__directorate")."""
+    *path, last = type(instance).scope_field.split("__")
+    target = instance
+    for part in path:
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
 
 
 def record_create(*, actor, instance: models.Model, reason: str = "") -> models.Model:
@@ -50,6 +60,21 @@ def record_update(*, actor, instance: models.Model, reason: str = "") -> models.
     with transaction.atomic(), audit_context(user=actor, reason=reason):
         instance.save()
     return instance
+
+
+def record_set_links(*, actor, instance: models.Model, field: str, values, reason: str = ""):
+    """Replace a many-to-many relation and log it as one change of the record."""
+    from secpla.core.audit import _write
+
+    _require(actor, "change", instance)
+    manager = getattr(instance, field)
+    before = sorted(manager.values_list("pk", flat=True))
+    after = sorted(v.pk if hasattr(v, "pk") else int(v) for v in values)
+    if before == after:
+        return
+    with transaction.atomic(), audit_context(user=actor, reason=reason):
+        manager.set(after)
+        _write(instance, "update", {field: before}, {field: after})
 
 
 def record_delete(*, actor, instance: models.Model, reason: str = "") -> None:

@@ -129,78 +129,7 @@ class MunicipalityEditView(MunicipalityMixin, generic.RecordFormView):
 # --------------------------------------------------------------------------------------
 
 
-def _crud(
-    model,
-    prefix,
-    *,
-    form,
-    filterset,
-    columns,
-    fields,
-    select_related=(),
-    related_lists=(),
-    export_columns=None,
-    form_kwargs=None,
-    detail_extra=None,
-):
-    """Build the list/detail/create/edit/delete views of one model."""
-    attrs = {"model": model, "url_prefix": prefix}
-    list_view = type(
-        f"{model.__name__}ListView",
-        (generic.RecordListView,),
-        {
-            **attrs,
-            "filterset_class": filterset,
-            "columns": columns,
-            "export_columns": export_columns,
-            "select_related": select_related,
-        },
-    )
-    detail_view = type(
-        f"{model.__name__}DetailView",
-        (generic.RecordDetailView,),
-        {
-            **attrs,
-            "fields": fields,
-            "related_lists": list(related_lists),
-            **({"extra_context_for": detail_extra} if detail_extra else {}),
-        },
-    )
-    methods = {}
-    if form_kwargs:
-        methods["form_kwargs"] = form_kwargs
-    edit_view = type(
-        f"{model.__name__}EditView",
-        (generic.RecordFormView,),
-        {**attrs, "form_class": form, **methods},
-    )
-    create_view = type(
-        f"{model.__name__}CreateView",
-        (generic.RecordFormView,),
-        {**attrs, "form_class": form, **methods},
-    )
-    delete_view = type(f"{model.__name__}DeleteView", (generic.RecordDeleteView,), attrs)
-    return list_view, detail_view, create_view, edit_view, delete_view
-
-
-def _related(title, queryset_fn, columns, add_url_fn=None, model=None):
-    """A list of related records on a detail page; hidden from roles that can't view them."""
-
-    def build(view, obj):
-        if model is not None and scope_for(view.request.user, model, "view") is None:
-            return None
-        rows = queryset_fn(view.request.user, obj)
-        return {
-            "title": title,
-            "columns": columns,
-            "rows": [(r, [generic.resolve(r, path) for path, _ in columns]) for r in rows],
-            "add_url": add_url_fn(view.request.user, obj) if add_url_fn else None,
-        }
-
-    return build
-
-
-directorate_views = _crud(
+directorate_views = generic.crud_views(
     Directorate,
     "core:directorate",
     form=DirectorateForm,
@@ -213,12 +142,12 @@ directorate_views = _crud(
     ],
     fields=["code", "name", "head_name", "email", "is_active"],
     related_lists=[
-        _related(
+        generic.related_list(
             "Departamentos",
             lambda u, o: o.departments.for_user(u, "view"),
             [("code", "Sigla"), ("name", "Nombre")],
         ),
-        _related(
+        generic.related_list(
             "Convenios a su cargo",
             lambda u, o: o.agreements.for_user(u, "view").select_related("organisation"),
             [
@@ -228,7 +157,7 @@ directorate_views = _crud(
                 ("end_date", "Término"),
             ],
         ),
-        _related(
+        generic.related_list(
             "Usuarios",
             lambda u, o: o.users.for_user(u, "view").select_related("role"),
             [("get_full_name", "Nombre"), ("role", "Rol"), ("position", "Cargo")],
@@ -237,7 +166,7 @@ directorate_views = _crud(
     ],
 )
 
-department_views = _crud(
+department_views = generic.crud_views(
     Department,
     "core:department",
     form=DepartmentForm,
@@ -267,7 +196,7 @@ class UserCreateView(generic.RecordFormView):
         )
 
 
-user_views = _crud(
+user_views = generic.crud_views(
     User,
     "core:user",
     form=UserForm,
@@ -323,7 +252,7 @@ def _available_permissions(role) -> list[tuple[str, str]]:
 
 PRODUCT_APPS = ["core"]  # later modules append their app labels
 
-role_views = _crud(
+role_views = generic.crud_views(
     Role,
     "core:role",
     form=RoleForm,
@@ -344,7 +273,7 @@ role_views = _crud(
     },
 )
 
-utm_views = _crud(
+utm_views = generic.crud_views(
     UTMValue,
     "core:utmvalue",
     form=UTMValueForm,
@@ -367,7 +296,7 @@ utm_views = _crud(
     fields=["year", "month", "value", "source", "source_url", "verified"],
 )
 
-regional_holiday_views = _crud(
+regional_holiday_views = generic.crud_views(
     RegionalHoliday,
     "core:regionalholiday",
     form=RegionalHolidayForm,
@@ -393,7 +322,7 @@ regional_holiday_views = _crud(
     select_related=("region",),
 )
 
-local_holiday_views = _crud(
+local_holiday_views = generic.crud_views(
     LocalHoliday,
     "core:localholiday",
     form=LocalHolidayForm,
@@ -407,7 +336,7 @@ local_holiday_views = _crud(
     fields=["date", "name", "kind", "legal_source"],
 )
 
-organisation_views = _crud(
+organisation_views = generic.crud_views(
     Organisation,
     "core:organisation",
     form=OrganisationForm,
@@ -431,7 +360,7 @@ organisation_views = _crud(
     ],
     fields=["name", "kind", "rut", "address", "email", "phone", "website", "notes"],
     related_lists=[
-        _related(
+        generic.related_list(
             "Contactos",
             lambda u, o: o.contacts.for_user(u, "view"),
             [("name", "Nombre"), ("position", "Cargo"), ("email", "Correo"), ("phone", "Teléfono")],
@@ -442,7 +371,7 @@ organisation_views = _crud(
             ),
             model=Contact,
         ),
-        _related(
+        generic.related_list(
             "Convenios",
             lambda u, o: o.agreements.for_user(u, "view").select_related("directorate"),
             [
@@ -470,7 +399,7 @@ def _initial_from_query(self):
     return kwargs
 
 
-contact_views = _crud(
+contact_views = generic.crud_views(
     Contact,
     "core:contact",
     form=ContactForm,
@@ -487,7 +416,7 @@ contact_views = _crud(
     form_kwargs=_initial_from_query,
 )
 
-agreement_views = _crud(
+agreement_views = generic.crud_views(
     Agreement,
     "core:agreement",
     form=AgreementForm,

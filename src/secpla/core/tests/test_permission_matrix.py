@@ -13,7 +13,6 @@ Rules it encodes:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -34,79 +33,27 @@ from secpla.core.models import (
     Role,
     UTMValue,
 )
+from secpla.planning.tests import matrix as planning_matrix
+from secpla.testing_matrix import (
+    ADMIN,
+    AGREEMENT_WRITERS_ANY,
+    AGREEMENT_WRITERS_OWN,
+    ALL,
+    CONTACT_READERS,
+    EVERYONE,
+    IGNORED_PREFIXES,
+    LINK_DELETERS,
+    LINK_WRITERS,
+    LOG_READERS,
+    NOBODY,
+    USER_READERS,
+    Case,
+    api_cases,
+    crud_cases,
+    pk,
+)
 
-ROLES = [
-    "director_secpla", "estudios", "control_presupuesto", "licitaciones", "asesor_urbanista",
-    "enlace_direccion", "alcaldia", "administrador_municipal", "concejal", "admin_sistema",
-]  # fmt: skip
-EVERYONE = frozenset(ROLES) | {"sin_rol"}
-ALL = frozenset(ROLES)
-NOBODY: frozenset[str] = frozenset()
-SECPLA = frozenset({"director_secpla", "estudios", "control_presupuesto", "licitaciones",
-                    "asesor_urbanista"})  # fmt: skip
-ADMIN = frozenset({"admin_sistema"})
-USER_READERS = frozenset({"admin_sistema", "director_secpla", "alcaldia",
-                          "administrador_municipal"})  # fmt: skip
-LOG_READERS = frozenset({"admin_sistema", "director_secpla"})
-CONTACT_READERS = ALL - {"concejal"}
-LINK_WRITERS = SECPLA | ADMIN
-LINK_DELETERS = frozenset({"director_secpla", "admin_sistema"})
-AGREEMENT_WRITERS_ANY = LINK_WRITERS  # any directorate
-AGREEMENT_WRITERS_OWN = LINK_WRITERS | {"enlace_direccion"}  # enlace: DIDECO's only
-
-# Names outside the product's own pages.
-IGNORED_PREFIXES = ("admin:",)
-
-
-@dataclass
-class Case:
-    """One URL: who gets 200 (`ok`), who can at least see the record (`visible`)."""
-
-    name: str
-    kwargs: object = None  # callable(world) -> dict, or None
-    ok: frozenset[str] = ALL
-    visible: frozenset[str] | None = None  # None: a list/create page (denied -> 403)
-    anonymous: int = 302
-    ok_status: int = 200
-    query: str = ""
-    extra_status: dict[str, int] = field(default_factory=dict)
-
-    def expected(self, role: str) -> int:
-        if role in self.extra_status:
-            return self.extra_status[role]
-        if role in self.ok:
-            return self.ok_status
-        if self.visible is None:
-            return 403
-        return 403 if role in self.visible else 404
-
-
-def pk(attr):
-    return lambda w: {"pk": getattr(w, attr).pk}
-
-
-def crud_cases(prefix, obj_attr, *, view, add, change, delete, visible_obj=None):
-    """list/create/detail/edit/delete of one model."""
-    seen = visible_obj if visible_obj is not None else view
-    return [
-        Case(f"core:{prefix}_list", ok=view),
-        Case(f"core:{prefix}_create", ok=add),
-        Case(f"core:{prefix}_detail", pk(obj_attr), ok=seen, visible=seen),
-        Case(f"core:{prefix}_edit", pk(obj_attr), ok=change & seen, visible=seen),
-        Case(f"core:{prefix}_delete", pk(obj_attr), ok=delete & seen, visible=seen),
-    ]
-
-
-def api_cases(basename, obj_attr, *, view, lookup="pk", visible_obj=None):
-    seen = visible_obj if visible_obj is not None else view
-    return [
-        Case(f"api:{basename}-list", ok=view, anonymous=401),
-        Case(f"api:{basename}-detail", lambda w, a=obj_attr, lk=lookup: {lk: w.lookup(a, lk)},
-             ok=seen, visible=seen, anonymous=401),
-    ]  # fmt: skip
-
-
-CASES: list[Case] = [
+CORE_CASES: list[Case] = [
     Case("home", ok=EVERYONE),
     Case("login", ok=NOBODY, ok_status=200, anonymous=200, extra_status={r: 302 for r in EVERYONE}),
     Case("logout", ok=NOBODY, anonymous=405, extra_status={r: 405 for r in EVERYONE}),
@@ -216,6 +163,9 @@ CASES: list[Case] = [
 ]
 
 
+CASES: list[Case] = [*CORE_CASES, *planning_matrix.CASES]
+
+
 class World:
     """The records the matrix visits."""
 
@@ -253,6 +203,7 @@ class World:
         self.region = Region.objects.get(code="16")
         self.comuna = Comuna.objects.get(cut="16102")
         self.municipality = Municipality.current()
+        planning_matrix.populate(self)
 
     def lookup(self, attr, lookup):
         obj = getattr(self, attr)
