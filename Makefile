@@ -63,6 +63,7 @@ test-browser: install browser-deps
 
 bench: install
 	$(BIN)/python benchmarks/foundation.py
+	$(BIN)/python benchmarks/planning.py
 
 clean:
 	rm -rf $(VENV) var

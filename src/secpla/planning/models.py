@@ -89,7 +89,8 @@ class Plan(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.start_year}–{self.end_year})"
+        period = f"{self.start_year}–{self.end_year}"
+        return self.name if period in self.name else f"{self.name} ({period})"
 
     def get_absolute_url(self) -> str:
         return reverse("planning:plan_detail", args=[self.pk])
@@ -489,7 +490,8 @@ class Evaluation(AuditedModel):
         verbose_name_plural = "evaluaciones del PLADECO"
 
     def __str__(self) -> str:
-        return f"{self.name} (corte {self.as_of:%d-%m-%Y})"
+        cut_off = f"{self.as_of:%d-%m-%Y}"
+        return self.name if cut_off in self.name else f"{self.name} (corte {cut_off})"
 
     def get_absolute_url(self) -> str:
         return reverse("planning:evaluation_detail", args=[self.pk])

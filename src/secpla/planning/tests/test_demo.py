@@ -131,3 +131,47 @@ def test_follow_ups_include_overdue_ones_and_evidence(demo):
     activities = ParticipationActivity.objects.all()
     assert activities.count() == 6 and all(a.objectives.exists() for a in activities)
     assert Policy.objects.get(status=Policy.Status.APPROVED).approval_decree
+
+
+def test_every_planning_screen_opens_on_the_demo_for_its_readers(demo, client):
+    """Smoke test over real-looking data: lists, records, tree, dashboard, evaluations,
+    the import page and the public page answer 200 for the people who use them."""
+    from django.urls import reverse
+
+    from secpla.core.models import User
+
+    director = User.objects.get(username="director")
+    liaison = User.objects.get(username="enlace.dideco")
+    plan = Plan.objects.get(status=Plan.Status.CURRENT)
+    first, second = Evaluation.objects.filter(plan=plan).order_by("as_of")
+    urls = [
+        reverse(f"planning:{name}_list")
+        for name in (
+            "plan", "plannode", "initiative", "initiativestatus", "indicatortarget",
+            "evaluation", "participationactivity", "policy", "councilagreement", "task",
+        )
+    ] + [
+        plan.get_absolute_url(),
+        plan.get_absolute_url() + "?tab=ficha",
+        reverse("planning:plan_dashboard", args=[plan.pk]),
+        reverse("planning:plan_import", args=[plan.pk]),
+        reverse("planning:pending"),
+        second.get_absolute_url(),
+        reverse("planning:evaluation_compare", args=[second.pk]) + f"?con={first.pk}",
+        *(obj.get_absolute_url() for obj in PlanNode.objects.filter(plan=plan)[:5]),
+        *(obj.get_absolute_url() + "?tab=avance" for obj in plan.initiatives.all()[:10]),
+        *(obj.get_absolute_url() for obj in Policy.objects.all()),
+        *(obj.get_absolute_url() for obj in ParticipationActivity.objects.all()),
+        *(obj.get_absolute_url() for obj in CouncilAgreement.objects.all()),
+        *(obj.get_absolute_url() for obj in Task.objects.all()),
+        *(obj.get_absolute_url() for obj in IndicatorTarget.objects.all()[:3]),
+    ]  # fmt: skip
+    client.force_login(director)
+    failures = {url: client.get(url).status_code for url in urls}
+    assert {url: code for url, code in failures.items() if code != 200} == {}
+    client.force_login(liaison)
+    for url in [plan.get_absolute_url(), reverse("planning:pending"), second.get_absolute_url()]:
+        assert client.get(url).status_code == 200, url
+    client.logout()
+    public = client.get(reverse("planning:public_plan"))
+    assert public.status_code == 200 and plan.name in public.content.decode()
