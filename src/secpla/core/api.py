@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import api_view
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ParseError, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -47,9 +47,20 @@ from secpla.core.models import (
 )
 from secpla.core.validators import normalize_rut, validate_rut
 
+# DRF messages its Spanish catalogue lacks or builds without translation.
+UNTRANSLATED = {"No data provided": "No se enviaron datos."}
+
 
 def exception_handler(exc, context):
-    """Django's ValidationError and PermissionDenied from services become 400 and 403."""
+    """Django's ValidationError and PermissionDenied from services become 400 and 403;
+    every message is in Spanish."""
+    if isinstance(exc, ParseError):
+        exc = ParseError("El cuerpo de la solicitud no es un JSON válido.")
+    if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
+        exc.detail = {
+            key: [UNTRANSLATED.get(str(m), m) for m in value] if isinstance(value, list) else value
+            for key, value in exc.detail.items()
+        }
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = ValidationError(detail)

@@ -93,7 +93,9 @@ class RecordListView(RecordViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         self.require_model_permission("view")
-        self.filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset())
+        self.filterset = self.filterset_class(
+            request.GET or None, queryset=self.get_queryset(), request=request
+        )
         queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
         if self.filterset.is_bound and not self.filterset.is_valid():
             queryset = self.get_queryset().none()

@@ -42,3 +42,28 @@ class AuditContextMiddleware:
             source=source,
         ):
             return self.get_response(request)
+
+
+OUT_OF_RANGE = "Un número de la dirección o de los datos enviados está fuera de rango."
+
+
+class OutOfRangeMiddleware:
+    """A number too large for the database (e.g. `?directorate=99999999999999999999` on
+    SQLite) is the client's mistake: answer 400 with a Spanish message, not 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OverflowError):
+            return None
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse({"detail": OUT_OF_RANGE}, status=400)
+        from django.shortcuts import render
+
+        return render(request, "400.html", {"message": OUT_OF_RANGE}, status=400)

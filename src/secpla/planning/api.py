@@ -11,7 +11,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from secpla.core.api import ScopedViewSetMixin
-from secpla.core.models import Directorate
+from secpla.core.models import Directorate, User
 from secpla.planning import services
 from secpla.planning.filters import (
     CouncilAgreementFilterSet,
@@ -120,7 +120,7 @@ class PlanViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
         """The plan as nested nodes: code, name, level, progress (0–100 or null), children."""
         plan = self.get_object()
         tree_filter = tree_filter_from(request.query_params)
-        roots = plan_tree(plan, tree_filter)
+        roots = plan_tree(plan, tree_filter, user=request.user)
         progress, incomplete = plan_total(roots)
         return Response(
             {
@@ -139,14 +139,22 @@ def tree_filter_from(params) -> TreeFilter:
         raw = params.get(name, "")
         if raw in ("", None):
             continue
-        try:
-            values[name] = int(raw)
-        except (TypeError, ValueError):
-            raise ValidationError({name: "Debe ser un número entero."}) from None
+        if not str(raw).isdigit() or len(str(raw)) >= 10:
+            raise ValidationError({name: "Debe ser un número entero positivo."})
+        values[name] = int(raw)
     return TreeFilter(**values, search=str(params.get("q", "")).strip()[:100])
 
 
-class PlanNodeSerializer(serializers.ModelSerializer):
+class FixedPlanMixin:
+    """An element or initiative never moves to another PLADECO: export and import it."""
+
+    def validate_plan(self, plan):
+        if self.instance is not None and plan.pk != self.instance.plan_id:
+            raise ValidationError("No se puede cambiar el PLADECO de un registro existente.")
+        return plan
+
+
+class PlanNodeSerializer(FixedPlanMixin, serializers.ModelSerializer):
     level = serializers.CharField(source="level_name", read_only=True)
 
     class Meta:
@@ -165,7 +173,7 @@ class PlanNodeViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     select_related = ("plan",)
 
 
-class InitiativeSerializer(serializers.ModelSerializer):
+class InitiativeSerializer(FixedPlanMixin, serializers.ModelSerializer):
     directorate = serializers.PrimaryKeyRelatedField(
         queryset=ACTIVE_DIRECTORATES, label="dirección responsable"
     )
@@ -312,7 +320,12 @@ class EvaluationViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 class ParticipationActivitySerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         plan = attrs.get("plan") or getattr(self.instance, "plan", None)
-        objectives = attrs.get("objectives") or []
+        if "objectives" in attrs:
+            objectives = attrs["objectives"]
+        elif self.instance is not None:
+            objectives = list(self.instance.objectives.all())
+        else:
+            objectives = []
         foreign = [str(node) for node in objectives if plan and node.plan_id != plan.pk]
         if foreign:
             raise ValidationError(
@@ -384,6 +397,14 @@ class CouncilAgreementViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 class TaskSerializer(serializers.ModelSerializer):
     directorate = serializers.PrimaryKeyRelatedField(
         queryset=ACTIVE_DIRECTORATES, label="dirección"
+    )
+    # A plain id box in the browsable API: no list of the municipality's staff.
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        allow_null=True,
+        required=False,
+        label="responsable",
+        style={"base_template": "input.html"},
     )
     is_overdue = serializers.BooleanField(read_only=True)
 

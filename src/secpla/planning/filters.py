@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from secpla.core.filters import SearchFilterSet
 from secpla.core.forms import DateInput
+from secpla.core.models import User
 from secpla.planning.models import (
     CouncilAgreement,
     Evaluation,
@@ -38,7 +39,9 @@ class PlanNodeFilterSet(SearchFilterSet):
 
 class InitiativeFilterSet(SearchFilterSet):
     search_fields = ("code", "name", "description", "funding_source")
-    year = filters.NumberFilter(label="Vigente en el año", method="filter_year")
+    year = filters.NumberFilter(
+        label="Vigente en el año", method="filter_year", min_value=1990, max_value=2100
+    )
     without_information = filters.BooleanFilter(
         field_name="progress", lookup_expr="isnull", label="Sin información de avance"
     )
@@ -127,15 +130,31 @@ class FollowUpFilterSet(SearchFilterSet):
 
 class CouncilAgreementFilterSet(FollowUpFilterSet):
     search_fields = ("number", "session", "text", "evidence")
-    year = filters.NumberFilter(field_name="session_date__year", label="Año de la sesión")
+    year = filters.NumberFilter(
+        field_name="session_date__year",
+        label="Año de la sesión",
+        min_value=1990,
+        max_value=2100,
+    )
 
     class Meta:
         model = CouncilAgreement
         fields = ["directorate", "status"]
 
 
+def task_assignees(request):
+    """People the user already sees as assignees of tasks, not the whole staff list."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return User.objects.none()
+    return User.objects.filter(
+        pk__in=Task.objects.for_user(user, "view").values("assignee")
+    ).order_by("first_name", "last_name")
+
+
 class TaskFilterSet(FollowUpFilterSet):
     search_fields = ("title", "description", "result")
+    assignee = filters.ModelChoiceFilter(queryset=task_assignees, label="Responsable")
 
     class Meta:
         model = Task

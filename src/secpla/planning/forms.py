@@ -39,6 +39,14 @@ def limit_directorates(form, field: str, user, model) -> None:
     form.fields[field].queryset = queryset
 
 
+def chosen_plan(form) -> int | None:
+    """The plan a form is about: the record's, the link's (?plan=) or the posted one."""
+    for value in (form.instance.plan_id, form.initial.get("plan"), form.data.get("plan")):
+        if value and str(value).isdigit() and len(str(value)) < 10:
+            return int(value)
+    return None
+
+
 class PlanForm(forms.ModelForm):
     class Meta:
         model = Plan
@@ -61,7 +69,7 @@ class PlanNodeForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        plan_id = self.instance.plan_id or self.initial.get("plan") or self.data.get("plan")
+        plan_id = chosen_plan(self)
         parents = PlanNode.objects.select_related("plan")
         if plan_id:
             parents = parents.filter(plan_id=plan_id)
@@ -92,7 +100,7 @@ class InitiativeForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         limit_directorates(self, "directorate", user, Initiative)
-        plan_id = self.instance.plan_id or self.initial.get("plan") or self.data.get("plan")
+        plan_id = chosen_plan(self)
         nodes = PlanNode.objects.select_related("plan")
         if plan_id:
             nodes = nodes.filter(plan_id=plan_id)
@@ -273,8 +281,13 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         limit_directorates(self, "directorate", user, Task)
+        # Only people of the directorates offered (or of none, like the Alcaldía): a task
+        # is assigned within its directorate, and this form is no staff directory.
+        directorates = self.fields["directorate"].queryset
         self.fields["assignee"].queryset = User.objects.filter(
-            Q(is_active=True) | Q(pk=self.instance.assignee_id)
+            Q(is_active=True)
+            & (Q(directorate__in=directorates) | Q(directorate__isnull=True, role__isnull=False))
+            | Q(pk=self.instance.assignee_id)
         ).order_by("first_name", "last_name")
 
 

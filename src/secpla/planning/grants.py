@@ -50,6 +50,6 @@ GRANTS: dict[str, list[tuple[str, str, str]]] = {
     "alcaldia": [*grant_list(PUBLIC_ACTS, READ), *grant_list(TASKS, WRITE)],
     "administrador_municipal": [*grant_list(PUBLIC_ACTS, READ), *grant_list(TASKS, WRITE)],
     "concejal": grant_list(PUBLIC_ACTS, READ),
-    # The system administrator keeps the status catalogue.
-    "admin_sistema": [*grant_list(CATALOGUE, FULL), *grant_list(["planning.Plan"], READ)],
+    # The system administrator keeps the status catalogue; the plan is SECPLA's.
+    "admin_sistema": grant_list(CATALOGUE, FULL),
 }

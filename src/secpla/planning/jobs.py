@@ -5,10 +5,15 @@ background.
 `settings.INLINE_JOBS` is true, as in tests). While it runs, its progress (rows
 processed / total) lives in the cache, so the job page can poll it; the outcome goes to
 `ImportJob.status` and `ImportJob.report`.
+
+A thread dies with its process (a server restart): its job would stay "running" for
+ever and block the plan. A job still running `STALE_AFTER` after its phase started
+(`ImportJob.started_at`) is taken as interrupted: reading it marks it failed.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import threading
@@ -17,6 +22,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from secpla.core.audit import audit_context
@@ -29,7 +35,17 @@ logger = logging.getLogger(__name__)
 ANALYSE, APPLY = "analyse", "apply"
 PHASE_LABELS = {ANALYSE: "Analizando el archivo", APPLY: "Aplicando los cambios"}
 RUNNING = (ImportJob.Status.ANALYSING, ImportJob.Status.APPLYING)
-PROGRESS_TIMEOUT = 6 * 3600
+# A phase still running this long after it started was interrupted (the server restarted
+# or its process ended, and the thread with it). The largest measured apply, 2,000
+# initiatives, takes well under a minute, so 30 minutes is a wide margin, and a plan
+# blocked by a dead import is free again within the half hour.
+STALE_AFTER = dt.timedelta(minutes=30)
+INTERRUPTED = (
+    "La importación se interrumpió (el servidor se reinició o el proceso terminó): el plan "
+    "quedó como estaba. Vuelva a subir el archivo."
+)
+# Progress older than that belongs to an interrupted job: it need not outlive it.
+PROGRESS_TIMEOUT = int(STALE_AFTER.total_seconds())
 AUDIT_SOURCE = matrix.AUDIT_SOURCE
 
 
@@ -56,6 +72,55 @@ def get_progress(job_pk: int) -> dict | None:
         "label": PHASE_LABELS.get(data.get("phase"), ""),
         "percent": int(100 * done / total) if total else 0,
     }
+
+
+def _stale() -> Q:
+    """Running jobs whose phase started more than STALE_AFTER ago (`started_at` is empty
+    only in a job created but not yet started: its creation counts)."""
+    cutoff = timezone.now() - STALE_AFTER
+    return Q(status__in=RUNNING) & (
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def _fresh() -> Q:
+    """Running jobs that are not stale."""
+    cutoff = timezone.now() - STALE_AFTER
+    return Q(status__in=RUNNING) & (
+        Q(started_at__gte=cutoff) | Q(started_at__isnull=True, created_at__gte=cutoff)
+    )
+
+
+def is_stale(job: ImportJob) -> bool:
+    if job.status not in RUNNING:
+        return False
+    return (job.started_at or job.created_at) < timezone.now() - STALE_AFTER
+
+
+def expire_stale(queryset: QuerySet[ImportJob]) -> int:
+    """Mark the interrupted jobs of `queryset` as failed; how many there were.
+
+    An interrupted analysis wrote nothing, and an interrupted apply's transaction was
+    rolled back with its connection: the plan is as it was. The update is conditional,
+    so a job that finishes meanwhile keeps its real outcome.
+    """
+    stale = list(queryset.filter(_stale()).values_list("pk", flat=True))
+    if not stale:
+        return 0
+    expired = ImportJob.objects.filter(_stale(), pk__in=stale).update(
+        status=ImportJob.Status.FAILED, error=INTERRUPTED
+    )
+    cache.delete_many([progress_key(pk) for pk in stale])
+    return expired
+
+
+def expire_if_stale(job: ImportJob) -> bool:
+    """Mark `job` failed if it was interrupted (see expire_stale); whether it was."""
+    if not is_stale(job):
+        return False
+    expired = expire_stale(ImportJob.objects.filter(pk=job.pk))
+    job.refresh_from_db(fields=["status", "error", "report", "total_rows", "applied_at"])
+    return bool(expired)
 
 
 def start(
@@ -91,6 +156,8 @@ def _run_in_thread(job_pk: int, phase: str, user_pk: int | None) -> None:
 def run(job_pk: int, phase: str, *, user_pk: int | None = None) -> ImportJob:
     """Run one phase now, in this thread; the job's status and report say how it went."""
     job = ImportJob.objects.select_related("plan", "created_by").get(pk=job_pk)
+    job.started_at = timezone.now()
+    job.save(update_fields=["started_at"])
     user = User.objects.filter(pk=user_pk).first() if user_pk else job.created_by
     try:
         if phase == ANALYSE:
@@ -201,21 +268,19 @@ def request_apply(job: ImportJob, user, *, inline: bool | None = None) -> str:
 
     The status moves from "lista" to "aplicando" in one conditional update, so a
     double click (or two users) cannot apply the same file twice, and a plan takes one
-    import at a time.
+    import at a time. An interrupted apply (see STALE_AFTER) does not block the plan.
     """
     if not matrix.can_import(user, job.plan):
         return "No tiene permiso para importar la matriz de este PLADECO."
     if job.status != ImportJob.Status.READY:
         return f"Esta importación no se puede aplicar: su estado es «{job.get_status_display()}»."
-    busy = (
-        ImportJob.objects.filter(plan=job.plan, status=ImportJob.Status.APPLYING)
-        .exclude(pk=job.pk)
-        .exists()
-    )
+    others = ImportJob.objects.filter(plan=job.plan).exclude(pk=job.pk)
+    expire_stale(others)
+    busy = others.filter(_fresh(), status=ImportJob.Status.APPLYING).exists()
     if busy:
         return "Ya se está aplicando otra importación de este plan: espere a que termine."
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.READY).update(
-        status=ImportJob.Status.APPLYING
+        status=ImportJob.Status.APPLYING, started_at=timezone.now()
     )
     if not claimed:
         return "Esta importación ya se está aplicando o ya se aplicó."

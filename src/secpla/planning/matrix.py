@@ -761,6 +761,10 @@ def text_value(value) -> str:
 
 
 THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
+# No column takes a number of 10**18 or more (the largest are costs, below 10**15). A
+# larger one ("1e30", "2025=1e400") is rejected as soon as it is read: rounding it
+# (Decimal.quantize) would need more than the 28 digits of the decimal context and fail.
+MAX_MAGNITUDE = 18
 
 
 def number_value(value, *, thousands_dot: bool) -> Decimal | None:
@@ -773,14 +777,26 @@ def number_value(value, *, thousands_dot: bool) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise CellError("Se esperaba un número.")
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, Decimal):
-        return value
     if isinstance(value, dt.datetime | dt.date):
         raise CellError("Se esperaba un número, no una fecha.")
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, Decimal):
+        number = value
+    else:
+        number = _parse_number(value, thousands_dot=thousands_dot)
+        if number is None:
+            return None
+    if not number.is_finite():
+        raise CellError(f"«{value}» no es un número.")
+    if number and number.adjusted() >= MAX_MAGNITUDE:
+        raise CellError("El número es demasiado grande.")
+    return number
+
+
+def _parse_number(value, *, thousands_dot: bool) -> Decimal | None:
     text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("$", "")
     text = text.rstrip("%")
     if not text:
@@ -795,12 +811,9 @@ def number_value(value, *, thousands_dot: bool) -> Decimal | None:
     elif thousands_dot and THOUSANDS.fullmatch(text):
         text = text.replace(".", "")
     try:
-        number = Decimal(text)
+        return Decimal(text)
     except InvalidOperation as exc:
         raise CellError(f"«{value}» no es un número.") from exc
-    if not number.is_finite():
-        raise CellError(f"«{value}» no es un número.")
-    return number
 
 
 def decimal_value(
@@ -815,6 +828,11 @@ def decimal_value(
     return number
 
 
+def _short(text: str, limit: int = 40) -> str:
+    """A cell's text quoted in a message: a 300-digit number is cut."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
+
+
 def year_value(value) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -827,7 +845,9 @@ def year_value(value) -> int | None:
     text = str(value).strip()
     match = re.fullmatch(r"(\d{4})(?:[.,]0+)?", text)
     if not match:
-        raise CellError(f"«{text}» no es un año: escríbalo con cuatro dígitos (p. ej. 2026).")
+        raise CellError(
+            f"«{_short(text)}» no es un año: escríbalo con cuatro dígitos (p. ej. 2026)."
+        )
     year = int(match.group(1))
     if not YEAR_MIN <= year <= YEAR_MAX:
         raise CellError(f"Año fuera de rango ({YEAR_MIN}–{YEAR_MAX}): {year}.")
@@ -881,7 +901,7 @@ def targets_value(value) -> list[tuple[int, Decimal, Decimal | None]]:
         match = TARGET_ENTRY.fullmatch(part)
         if not match:
             raise CellError(
-                f"«{part}» no tiene el formato año=meta (p. ej. 2025=10; 2026=20, o "
+                f"«{_short(part)}» no tiene el formato año=meta (p. ej. 2025=10; 2026=20, o "
                 "2025=10/8 con lo logrado)."
             )
         year = year_value(match.group(1))

@@ -661,6 +661,7 @@ class FollowUpMixin:
     """What council agreements and tasks share: a due date and an open/closed status."""
 
     OPEN_STATUSES: tuple[str, ...] = ()
+    overdue_word = "Vencido"  # agrees with the record's gender in Spanish
 
     @property
     def is_open(self) -> bool:
@@ -762,6 +763,7 @@ class Task(FollowUpMixin, AuditedModel):
         CANCELLED = "cancelada", "Cancelada"
 
     OPEN_STATUSES = (Status.PENDING, Status.IN_PROGRESS)
+    overdue_word = "Vencida"
 
     requested_by = models.CharField("encargada por", max_length=20, choices=Requester)
     title = models.CharField("tarea", max_length=250)
@@ -863,6 +865,7 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # of the running phase
 
     class Meta:
         ordering = ["-created_at"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from secpla.planning.models import (
     CouncilAgreement,
@@ -74,20 +75,25 @@ def plan_tree(
     *,
     as_of: dt.date | None = None,
     prune: bool | None = None,
+    user=None,
 ) -> list[Rolled]:
     """The plan's nodes and initiatives as rolled-up trees (one per top-level element).
 
     With a filter, only the matching initiatives count, and (by default) branches left
     without any are pruned. With `as_of`, each initiative shows the status and progress
-    it had on that date according to its timeline.
+    it had on that date according to its timeline, and initiatives that did not exist
+    yet are left out. With `user`, only what that user may see is read (the public page
+    and the evaluations, which show the whole plan, pass no user).
     """
     tree_filter = tree_filter or TreeFilter()
     prune = tree_filter.active if prune is None else prune
-    nodes = list(plan.nodes.all())
+    nodes_qs, initiatives_qs = plan.nodes.all(), plan.initiatives.all()
+    if user is not None:
+        nodes_qs = PlanNode.objects.for_user(user, "view").filter(plan=plan)
+        initiatives_qs = Initiative.objects.for_user(user, "view").filter(plan=plan)
+    nodes = list(nodes_qs)
     initiatives = filter_initiatives(
-        plan,
-        plan.initiatives.select_related("status", "directorate"),
-        tree_filter,
+        plan, initiatives_qs.select_related("status", "directorate"), tree_filter
     )
     history = progress_as_of(plan, as_of) if as_of else None
 
@@ -113,6 +119,8 @@ def plan_tree(
         progress, status = initiative.progress, initiative.status
         if history is not None:
             step = history.get(initiative.pk)
+            if step is None and timezone.localtime(initiative.created_at).date() > as_of:
+                continue  # it did not exist on the cut-off date
             progress = step.progress if step else None
             status = step.status if step else None
             initiative.status_as_of = status
@@ -189,9 +197,10 @@ class DashboardRow:
     url: str = ""
 
 
-def dashboard(plan: Plan, initiatives: QuerySet | None = None) -> dict:
-    """Progress by eje (top-level element) and by responsible directorate."""
-    roots = plan_tree(plan)
+def dashboard(plan: Plan, user=None) -> dict:
+    """Progress by eje (top-level element) and by responsible directorate; with `user`,
+    from what that user may see."""
+    roots = plan_tree(plan, user=user)
     overall, incomplete = plan_total(roots)
     by_eje = []
     for root in roots:
@@ -211,11 +220,11 @@ def dashboard(plan: Plan, initiatives: QuerySet | None = None) -> dict:
         )
     grouped: dict[int, list[Initiative]] = defaultdict(list)
     initiatives = (
-        initiatives
-        if initiatives is not None
-        else plan.initiatives.select_related("status", "directorate")
+        Initiative.objects.for_user(user, "view").filter(plan=plan)
+        if user is not None
+        else plan.initiatives.all()
     )
-    for initiative in initiatives:
+    for initiative in initiatives.select_related("status", "directorate"):
         grouped[initiative.directorate_id].append(initiative)
     by_directorate = []
     for group in grouped.values():

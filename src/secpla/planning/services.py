@@ -106,6 +106,17 @@ def initiative_save(
     date = date or timezone.localdate()
     if date > timezone.localdate():
         raise ValidationError({"date": "La fecha del avance no puede ser futura."})
+    moves = previous is not None and (
+        previous.status_id != initiative.status_id or previous.progress != initiative.progress
+    )
+    latest = latest_step_date(initiative) if moves else None
+    if latest is not None and date < latest:
+        raise ValidationError(
+            {
+                "progress_date": "La línea de tiempo ya tiene un avance del "
+                f"{latest:%d-%m-%Y}: para informar uno anterior use «Registrar avance»."
+            }
+        )
     with transaction.atomic():
         if creating:
             core_services.record_create(actor=actor, instance=initiative, reason=reason)
@@ -128,24 +139,52 @@ def initiative_report_progress(
     date: dt.date,
     comment: str,
 ) -> Initiative:
-    """What a directorate reports: a new status and/or progress as of a date, with a comment.
+    """What a directorate reports: a status and/or progress as of a date, with a comment.
 
-    A progress left empty takes the status' default progress (or keeps the current one).
+    A progress left empty takes the status' default progress when the status changes,
+    and keeps the current one otherwise. A report dated before the latest step of the
+    timeline only adds that past step: the current status and progress stay those of
+    the latest step.
     """
-    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
-    previous_progress = initiative.progress
-    initiative.status = status
-    if progress is None:
-        progress = (
-            status.default_progress
-            if status is not None and status.default_progress is not None
-            else previous_progress
-        )
-    initiative.progress = progress
+    if date > timezone.localdate():
+        raise ValidationError({"date": "La fecha del avance no puede ser futura."})
     with transaction.atomic():
+        initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+        if progress is None:
+            status_changed = (status.pk if status else None) != initiative.status_id
+            progress = (
+                status.default_progress
+                if status_changed and status is not None and status.default_progress is not None
+                else initiative.progress
+            )
+        if date < (latest_step_date(initiative) or date):
+            step = StatusChange(initiative=initiative, status=status, progress=progress)
+            step.full_clean(exclude=["initiative", "date", "user"])
+            core_services._require(actor, "change", initiative)
+            StatusChange.objects.create(
+                initiative=initiative,
+                date=date,
+                status=status,
+                progress=progress,
+                comment=comment,
+                user=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            return initiative
+        _require_reporting_only(actor, initiative)
+        initiative.status = status
+        initiative.progress = progress
         core_services.record_update(actor=actor, instance=initiative, reason=comment)
         _timeline_step(initiative, actor=actor, date=date, comment=comment)
     return initiative
+
+
+def latest_step_date(initiative: Initiative) -> dt.date | None:
+    return (
+        StatusChange.objects.filter(initiative=initiative)
+        .order_by("-date", "-id")
+        .values_list("date", flat=True)
+        .first()
+    )
 
 
 # --------------------------------------------------------------------------------------

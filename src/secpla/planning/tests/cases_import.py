@@ -7,9 +7,9 @@ from secpla.core.audit import audit_context
 from secpla.core.models import Directorate
 from secpla.testing_matrix import ALL, EVERYONE, NOBODY, Case, pk
 
-# Everyone with a role reads the plan (admin_sistema included); importing needs change on
+# Every municipal role reads the plan (not the system administrator); importing needs change on
 # the plan plus add and change on initiatives: the Director and Estudios.
-PLAN_READERS = ALL
+PLAN_READERS = ALL - {"admin_sistema"}
 IMPORTERS = frozenset({"director_secpla", "estudios"})
 
 CASES: list = [

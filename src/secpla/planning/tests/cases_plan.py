@@ -19,19 +19,19 @@ from secpla.planning.models import (
 )
 from secpla.testing_matrix import ALL, EVERYONE, Case, api_cases, crud_cases, pk
 
-READERS = ALL - {"admin_sistema"}  # every role reads the plan; the system admin only the list
+READERS = ALL - {"admin_sistema"}  # every municipal role reads the plan
 PLAN_KEEPERS = frozenset({"director_secpla", "estudios"})
 CATALOGUE_KEEPERS = frozenset({"director_secpla", "admin_sistema"})
 POST_ONLY = {role: 405 for role in EVERYONE}
 
 CASES = [
     *crud_cases(
-        "planning:plan", "plan", view=ALL, add=PLAN_KEEPERS, change=PLAN_KEEPERS,
+        "planning:plan", "plan", view=READERS, add=PLAN_KEEPERS, change=PLAN_KEEPERS,
         delete=PLAN_KEEPERS,
     ),
-    Case("planning:plan_activate", pk("plan"), ok=frozenset(), visible=ALL,
+    Case("planning:plan_activate", pk("plan"), ok=frozenset(), visible=READERS,
          extra_status=POST_ONLY),
-    Case("planning:plan_dashboard", pk("plan"), ok=ALL, visible=ALL),
+    Case("planning:plan_dashboard", pk("plan"), ok=READERS, visible=READERS),
     *crud_cases(
         "planning:plannode", "node", view=READERS, add=PLAN_KEEPERS, change=PLAN_KEEPERS,
         delete=PLAN_KEEPERS,
@@ -61,8 +61,8 @@ CASES = [
          visible=READERS),
     Case("planning:public_plan", ok=EVERYONE, anonymous=200),
     Case("planning:public_plan_detail", pk("plan"), ok=EVERYONE, anonymous=200),
-    *api_cases("plan", "plan", view=ALL),
-    Case("api:plan-tree", pk("plan"), ok=ALL, visible=ALL, anonymous=401),
+    *api_cases("plan", "plan", view=READERS),
+    Case("api:plan-tree", pk("plan"), ok=READERS, visible=READERS, anonymous=401),
     *api_cases("plannode", "node", view=READERS),
     *api_cases("initiative", "initiative", view=READERS),
     *api_cases("initiativestatus", "initiative_status", view=ALL),

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from secpla.core.audit import audit_context
 from secpla.core.documents import XLSX
@@ -368,6 +369,106 @@ def test_a_running_job_shows_its_progress_and_keeps_polling(plan, personas, clie
     assert "puede haberse interrumpido" in html and "hx-trigger" not in html
 
 
+def stuck(job: ImportJob, status: str, minutes: int) -> None:
+    """As if the server restarted `minutes` after the job's phase started."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status, started_at=timezone.now() - dt.timedelta(minutes=minutes)
+    )
+    job.refresh_from_db()
+
+
+def previewed(plan, client, progress) -> ImportJob:
+    """A job whose preview is ready, changing I-2's progress."""
+    m = Matrix(matrix.write_matrix(plan))
+    m.set(m.row_of("I-2"), "Avance (%)", progress)
+    upload(client, plan, m.content(), f"avance-{progress}.xlsx")
+    job = ImportJob.objects.latest("pk")
+    assert job.status == ImportJob.Status.READY, job.report
+    return job
+
+
+def test_each_phase_records_when_it_started(plan, personas, client_as):
+    client = client_as(personas.director)
+    before = timezone.now()
+    job = previewed(plan, client, 40)
+    assert job.started_at is not None and job.started_at >= before
+    stuck(job, ImportJob.Status.READY, 90)  # an old preview, applied today
+    before_apply = timezone.now()
+    assert jobs.request_apply(job, personas.director) == ""
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.APPLIED and job.started_at >= before_apply
+
+
+def test_an_interrupted_apply_does_not_block_the_plan(plan, personas, client_as):
+    client = client_as(personas.director)
+    dead = previewed(plan, client, 40)
+    stuck(dead, ImportJob.Status.APPLYING, jobs.STALE_AFTER.seconds // 60 + 1)
+    job = previewed(plan, client, 60)
+    before = snapshot(plan)
+
+    assert jobs.request_apply(job, personas.director) == ""
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.APPLIED
+    assert Initiative.objects.get(plan=plan, code="I-2").progress == D(60)
+    assert snapshot(plan) != before
+    dead.refresh_from_db()
+    assert dead.status == ImportJob.Status.FAILED and dead.error == jobs.INTERRUPTED
+
+
+def test_an_apply_that_is_still_running_blocks_the_plan(plan, personas, client_as):
+    client = client_as(personas.director)
+    running = previewed(plan, client, 40)
+    stuck(running, ImportJob.Status.APPLYING, jobs.STALE_AFTER.seconds // 60 - 5)
+    job = previewed(plan, client, 60)
+    before = snapshot(plan)
+
+    response = client.post(reverse("planning:import_apply", args=[job.pk]), follow=True)
+    assert "Ya se está aplicando otra importación de este plan" in response.content.decode()
+    job.refresh_from_db()
+    running.refresh_from_db()
+    assert job.status == ImportJob.Status.READY
+    assert running.status == ImportJob.Status.APPLYING
+    assert snapshot(plan) == before
+
+
+@pytest.mark.parametrize("status", [ImportJob.Status.APPLYING, ImportJob.Status.ANALYSING])
+def test_the_page_of_an_interrupted_job_says_so_and_marks_it_failed(
+    plan, personas, client_as, status
+):
+    client = client_as(personas.director)
+    job = previewed(plan, client, 40)
+    before = snapshot(plan)
+    stuck(job, status, jobs.STALE_AFTER.seconds // 60 + 1)
+    jobs.set_progress(job.pk, jobs.APPLY, 3, 10)  # the cache outlived the restart
+
+    html = client.get(job.get_absolute_url() + "?parcial=1").content.decode()
+    assert jobs.INTERRUPTED in html and "hx-trigger" not in html
+    assert "Falló: el plan quedó como estaba" in html and "3 de 10" not in html
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and job.error == jobs.INTERRUPTED
+    assert jobs.get_progress(job.pk) is None
+    assert snapshot(plan) == before
+    response = client.post(reverse("planning:import_apply", args=[job.pk]), follow=True)
+    assert "no se puede aplicar" in response.content.decode()
+
+
+def test_a_job_never_started_is_stale_from_its_creation(plan, personas, client_as):
+    job = ImportJob.objects.create(
+        plan=plan, file="importaciones/x.xlsx", original_name="x.xlsx",
+        status=ImportJob.Status.ANALYSING, created_by=personas.director,
+    )  # fmt: skip
+    assert job.started_at is None and not jobs.is_stale(job)
+    page = client_as(personas.director).get(reverse("planning:plan_import", args=[plan.pk]))
+    assert "Falló" not in page.content.decode()
+    ImportJob.objects.filter(pk=job.pk).update(
+        created_at=timezone.now() - jobs.STALE_AFTER - dt.timedelta(minutes=1)
+    )
+    page = client_as(personas.director).get(reverse("planning:plan_import", args=[plan.pk]))
+    assert "Falló: el plan quedó como estaba" in page.content.decode()  # the history
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and job.error == jobs.INTERRUPTED
+
+
 # --------------------------------------------------------------------------------------
 # Rejections: nothing is written
 # --------------------------------------------------------------------------------------
@@ -500,6 +601,19 @@ def test_a_job_is_applied_once(plan, personas, client_as):
         ("Metas anuales", "2025:10; 2025=3", "aparece dos veces"),
         ("Metas anuales", "diez", "no tiene el formato"),
         ("Línea base", "abc", "no es un número"),
+        # Absurdly large numbers are a rejection of their cell, not a failed import.
+        ("Línea base", 1e30, "El número es demasiado grande."),
+        ("Línea base", "1e30", "El número es demasiado grande."),
+        ("Avance (%)", 1e30, "El número es demasiado grande."),
+        ("Avance (%)", "-1e400", "El número es demasiado grande."),
+        ("Peso", 1e30, "El número es demasiado grande."),
+        ("Peso nivel 1", 1e40, "El número es demasiado grande."),
+        ("Metas anuales", "2025=1e400", "Meta 2025: El número es demasiado grande."),
+        ("Metas anuales", "2025=10/1e400", "Meta 2025: El número es demasiado grande."),
+        ("Costo estimado ($)", 10**30, "El número es demasiado grande."),
+        ("Costo estimado ($)", 10**15, "El costo es demasiado grande."),
+        ("Año inicio", 10**30, "no es un año"),
+        ("Año línea base", 1e30, "no es un año"),
     ],
 )
 def test_bad_values_are_rejected_in_their_cell(plan, personas, header, value, message):
@@ -530,6 +644,50 @@ def test_cell_values_are_normalised():
     assert matrix.text_value(12.0) == "12" and matrix.text_value(1.1) == "1.1"
     with pytest.raises(matrix.CellError):
         matrix.year_value(dt.datetime(2026, 1, 1))
+
+
+def test_numbers_up_to_the_field_sizes_are_read_and_beyond_them_rejected():
+    assert matrix.pesos_value(10**15 - 1) == 10**15 - 1  # fits the BigIntegerField
+    assert matrix.decimal_value("999.999.999.999,99", places=2, max_digits=14) == D(
+        "999999999999.99"
+    )
+    assert matrix.decimal_value("0e999999", places=2, max_digits=14) == D(0)
+    assert matrix.decimal_value("1e-400", places=2, max_digits=14) == D(0)
+    for value in (10**18, 1e30, "1e999999999", "1" * 60, float("inf"), D("1e400")):
+        with pytest.raises(matrix.CellError):
+            matrix.decimal_value(value, places=2, max_digits=14)
+        with pytest.raises(matrix.CellError):
+            matrix.progress_value(value, percent_format=True)
+        with pytest.raises(matrix.CellError):
+            matrix.pesos_value(value)
+    with pytest.raises(matrix.CellError, match="demasiado grande"):
+        matrix.decimal_value(10**13, places=2, max_digits=14)
+    with pytest.raises(matrix.CellError, match="demasiado grande"):
+        matrix.weight_value(100_000)  # max_digits=7 with 2 decimals
+    with pytest.raises(matrix.CellError) as error:
+        matrix.year_value(1e300)
+    assert len(str(error.value)) < 120  # the 301 digits are not quoted whole
+
+
+def test_a_huge_number_is_a_rejected_cell_not_a_failed_import(plan, personas, client_as):
+    before = snapshot(plan)
+    m = Matrix(matrix.write_matrix(plan))
+    row = m.row_of("I-1")
+    m.set(row, "Línea base", 1e30)
+    m.set(row, "Metas anuales", "2025=1e400")
+    m.set(m.row_of("I-2"), "Costo estimado ($)", 10**30)
+    client = client_as(personas.director)
+    upload(client, plan, m.content())
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.INVALID and not job.error
+    assert {(r["row"], r["column"]) for r in job.report["rejected"]} == {
+        (row, "Línea base"),
+        (row, "Metas anuales"),
+        (m.row_of("I-2"), "Costo estimado ($)"),
+    }
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert f'<td class="num">{row}</td><td>Línea base</td><td>El número es demasiado' in page
+    assert snapshot(plan) == before
 
 
 def test_a_percent_formatted_progress_cell_counts_as_percent(plan, personas):
@@ -698,7 +856,7 @@ def test_who_may_import(plan, personas, client_as):
     url = reverse("planning:plan_import", args=[plan.pk])
     assert client_as(personas.estudios).get(url).status_code == 200
     assert client_as(personas.enlace_dideco).get(url).status_code == 403
-    assert client_as(personas.admin).get(url).status_code == 403
+    assert client_as(personas.admin).get(url).status_code == 404  # the plan is SECPLA's
     assert client_as(personas.sin_rol).get(url).status_code == 404
     content = matrix.write_matrix(plan)
     assert upload(client_as(personas.concejala), plan, content).status_code == 403

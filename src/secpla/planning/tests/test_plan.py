@@ -462,3 +462,154 @@ def test_moving_an_element_moves_what_hangs_below_it(plan, personas):
     below.refresh_from_db()
     assert (vivienda.depth, below.depth) == (0, 1)
     assert [r.code for r in plan_tree(plan)] == ["1", "1.1", "2"]
+
+
+# --- review fixes ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reporting_progress_works_outside_a_test_transaction(personas, client_as):
+    """select_for_update needs a transaction of its own (PostgreSQL refuses it otherwise)."""
+    secpla = Directorate.objects.get(code="SECPLA")
+    with audit_context(source="test"):
+        plan = Plan.objects.create(name="Transaccional", start_year=2024, end_year=2029)
+        node = PlanNode.objects.create(plan=plan, code="T", name="Eje T")
+        initiative = Initiative.objects.create(
+            plan=plan, node=node, code="T.1", name="T1", directorate=secpla
+        )
+    response = client_as(personas.estudios).post(
+        reverse("planning:initiative_report", args=[initiative.pk]),
+        {"status": "", "progress": "15", "date": "2026-02-02", "comment": "Avance"},
+    )
+    assert response.status_code == 302
+    initiative.refresh_from_db()
+    assert initiative.progress == D(15)
+
+
+def test_a_report_with_the_same_status_keeps_the_progress(plan, personas):
+    initiative = Initiative.objects.get(code="1.1.1")
+    running = InitiativeStatus.objects.get(name="En ejecución")
+    report = dict(actor=personas.director, initiative=initiative, comment="c")
+    services.initiative_report_progress(
+        **report, status=running, progress=D(70), date=dt.date(2026, 1, 5)
+    )
+    services.initiative_report_progress(
+        **report, status=running, progress=None, date=dt.date(2026, 2, 5)
+    )
+    initiative.refresh_from_db()
+    assert initiative.progress == D(70)
+
+
+def test_a_back_dated_report_joins_the_timeline_without_changing_the_present(
+    plan, personas, client_as
+):
+    initiative = Initiative.objects.get(code="1.1.1")
+    services.initiative_report_progress(
+        actor=personas.director, initiative=initiative, status=None, progress=D(60),
+        date=dt.date(2026, 5, 1), comment="Reciente",
+    )  # fmt: skip
+    response = client_as(personas.estudios).post(
+        reverse("planning:initiative_report", args=[initiative.pk]),
+        {"status": "", "progress": "30", "date": "2026-02-01", "comment": "Atrasado"},
+        follow=True,
+    )
+    assert "El estado actual no cambia" in response.content.decode()
+    initiative.refresh_from_db()
+    assert initiative.progress == D(60)
+    steps = list(initiative.status_changes.order_by("date").values_list("progress", flat=True))
+    assert steps[-2:] == [D(30), D(60)]
+    evaluation = evaluate(plan, personas, dt.date(2026, 3, 1))
+    assert evaluation.items.get(code="1.1.1").progress == D(30)
+    # Editing the present with a date before the latest step is refused.
+    initiative.progress = D(65)
+    with pytest.raises(ValidationError) as error:
+        services.initiative_save(
+            actor=personas.director, initiative=initiative, date=dt.date(2026, 4, 1)
+        )
+    assert "Registrar avance" in str(error.value)
+
+
+def test_an_evaluation_leaves_out_initiatives_that_did_not_exist_yet(plan, personas):
+    evaluation = evaluate(plan, personas, dt.date(2024, 12, 31))
+    # The fixture's initiatives were created today with a first step on 10-01-2025.
+    assert not evaluation.items.filter(is_initiative=True).exists()
+
+
+def test_the_system_administrator_does_not_read_the_plan(plan, personas, client_as):
+    client = client_as(personas.admin)
+    assert client.get(plan.get_absolute_url()).status_code == 404
+    assert client.get(f"/api/v1/planning/plans/{plan.pk}/tree/").status_code == 404
+
+
+def test_the_tree_only_reads_what_the_user_may_see(plan, personas):
+    from secpla.core.models import Role, RoleGrant
+    from secpla.core.roles import permission_for
+
+    with audit_context(source="test"):
+        role = Role.objects.create(code="solo_plan", name="Solo el plan")
+        RoleGrant.objects.create(role=role, permission=permission_for("planning.Plan", "view"))
+        RoleGrant.objects.create(role=role, permission=permission_for("planning.PlanNode", "view"))
+    user = personas.sin_rol
+    user.role = role
+    user.save()
+    roots = plan_tree(plan, user=type(user).objects.get(pk=user.pk))
+    assert [r.code for r in roots] == ["1", "2"]
+    assert all(not item.is_initiative for root in roots for item in root.walk())
+
+
+def test_the_api_does_not_move_records_to_another_plan(plan, personas, client_as):
+    with audit_context(source="test"):
+        other = Plan.objects.create(name="Otro", start_year=2030, end_year=2034)
+        other_node = PlanNode.objects.create(plan=other, code="X", name="X")
+    client = client_as(personas.director)
+    eje = PlanNode.objects.get(plan=plan, code="1")
+    response = client.patch(
+        f"/api/v1/planning/plan-nodes/{eje.pk}/", {"plan": other.pk},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 400 and "PLADECO" in response.content.decode()
+    initiative = Initiative.objects.get(code="1.1.1")
+    response = client.patch(
+        f"/api/v1/planning/initiatives/{initiative.pk}/",
+        {"plan": other.pk, "node": other_node.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert Initiative.objects.get(pk=initiative.pk).plan_id == plan.pk
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/pladeco/iniciativas/nuevo/?plan=99999999999999999999",
+        "/pladeco/elementos/nuevo/?plan=abc",
+        "/pladeco/iniciativas/?directorate=99999999999999999999",
+        "/acuerdos-concejo/?year=0",
+        "/acuerdos-concejo/?year=99999",
+        "/api/v1/planning/council-agreements/?year=1e30",
+        "/api/v1/planning/initiatives/?node=99999999999999999999",
+        "/politicas/?objectives=99999999999999999999",
+    ],
+)
+def test_absurd_numbers_in_the_address_get_an_answer_not_an_error(url, plan, personas, client_as):
+    response = client_as(personas.director).get(url)
+    assert response.status_code in (200, 400), response.status_code
+
+
+def test_bad_posted_plan_ids_are_form_errors(plan, personas, client_as):
+    response = client_as(personas.estudios).post(
+        reverse("planning:initiative_create"), {"plan": "abc", "code": "Z", "name": "Z"}
+    )
+    assert response.status_code == 200
+    assert "Escoja una opción válida" in response.content.decode()
+
+
+def test_api_errors_for_a_malformed_body_are_in_spanish(plan, personas, client_as):
+    client = client_as(personas.director)
+    response = client.post(
+        "/api/v1/planning/plans/", "{no es json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "no es un JSON válido" in response.json()["detail"]
+    response = client.post("/api/v1/planning/plans/", "[]", content_type="application/json")
+    assert response.status_code == 400

@@ -476,7 +476,7 @@ def test_the_liaison_sees_its_directorate_pending_items_overdue_first(
     assert "Reparar la sede vecinal" in page and "Programa de invierno" in page
     order = [page.index(t) for t in ("Reparar", "Programa de invierno", "Sin plazo definido")]
     assert order == sorted(order)  # overdue first, then by due date, undated last
-    assert "Vencido (12 días)" in page and "Vencido (4 días)" in page
+    assert "Vencido (12 días)" in page and "Vencida (4 días)" in page  # agreement, task
     assert "Vence en 2 días" in page
     assert follow_ups.dideco_late.get_absolute_url() in page
     assert follow_ups.dideco_task.get_absolute_url() in page
@@ -605,3 +605,27 @@ def test_no_notices_for_roles_without_these_records(personas, dirs):
     make_agreement(dirs.secpla, "90", due_in=-3)
     assert overdue_items(personas.admin, today()) == []  # SECPLA, but no permission
     assert overdue_items(personas.sin_rol, today()) == []
+
+
+def test_task_screens_do_not_list_the_municipalitys_staff(personas, dirs, client_as):
+    task = make_task(dirs.dideco, "Catastro de sedes", due_in=-3, assignee=personas.enlace_dideco)
+    client = client_as(personas.enlace_dideco)
+    stranger = personas.enlace_dom.get_full_name() or personas.enlace_dom.username
+    for url in (
+        reverse("planning:task_list"),
+        reverse("planning:task_edit", args=[task.pk]),
+        f"/api/v1/planning/tasks/{task.pk}/?format=api",
+    ):
+        page = client.get(url, HTTP_ACCEPT="text/html").content.decode()
+        assert stranger not in page, url
+    listing = client.get(reverse("planning:task_list")).content.decode()
+    assert personas.enlace_dideco.get_full_name() in listing
+
+
+def test_an_overdue_task_says_vencida(personas, dirs, client_as):
+    task = make_task(dirs.secpla, "Informe de cartera", due_in=-5)
+    page = client_as(personas.director).get(task.get_absolute_url()).content.decode()
+    assert "Vencida (5 días)" in page
+    agreement = make_agreement(dirs.secpla, "900", due_in=-5)
+    page = client_as(personas.director).get(agreement.get_absolute_url()).content.decode()
+    assert "Vencido (5 días)" in page

@@ -80,12 +80,14 @@ def plan_import(request, pk):
                 original_name=info.original_name,
                 created_by=request.user,
                 status=ImportJob.Status.ANALYSING,
+                started_at=timezone.now(),
             )
             upload.seek(0)
             job.file.save(info.original_name, upload, save=False)
             job.save()
             jobs.start(job.pk, jobs.ANALYSE, user_pk=request.user.pk)
             return redirect(job.get_absolute_url())
+    jobs.expire_stale(plan.imports.all())  # an interrupted import shows as failed
     history = plan.imports.select_related("created_by")[:HISTORY_SIZE]
     return render(
         request,
@@ -139,6 +141,7 @@ def job_context(job: ImportJob) -> dict:
 def import_detail(request, pk):
     """A job: its progress while it runs (polled by htmx), then its preview or outcome."""
     job = _job_for(request, pk)
+    jobs.expire_if_stale(job)  # interrupted: shown (and saved) as failed
     context = job_context(job)
     if request.GET.get("parcial"):
         return render(request, "planning/import_status.html", context)

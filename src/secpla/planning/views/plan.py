@@ -61,7 +61,7 @@ def _initial_from_query(self):
     initial = {}
     for name in ("plan", "parent", "node", "initiative"):
         value = self.request.GET.get(name, "")
-        if value.isdigit():
+        if value.isdigit() and len(value) < 10:
             initial[name] = int(value)
     return {"user": self.request.user, "initial": initial}
 
@@ -84,9 +84,9 @@ class PlanDetailView(generic.RecordDetailView):
 
     def extra_context_for(self, plan):
         tree_filter = tree_filter_from_request(self.request)
-        roots = selectors.plan_tree(plan, tree_filter)
-        overall, incomplete = plan_total(roots)
         user = self.request.user
+        roots = selectors.plan_tree(plan, tree_filter, user=user)
+        overall, incomplete = plan_total(roots)
         return {
             "roots": roots,
             "rows": selectors.flatten(roots),
@@ -102,7 +102,7 @@ class PlanDetailView(generic.RecordDetailView):
             "can_add_node": can(user, "add", PlanNode),
             "can_add_initiative": can(user, "add", Initiative),
             "can_import": matrix.can_import(user, plan),
-            "evaluations": plan.evaluations.all()[:10],
+            "evaluations": Evaluation.objects.for_user(user, "view").filter(plan=plan)[:10],
             "can_activate": can(user, "change", plan) and plan.status != Plan.Status.CURRENT,
         }
 
@@ -111,7 +111,7 @@ def tree_filter_from_request(request) -> selectors.TreeFilter:
     values = {}
     for name in ("root", "directorate", "status", "year"):
         raw = request.GET.get(name, "")
-        if raw.isdigit():
+        if raw.isdigit() and len(raw) < 10:
             values[name] = int(raw)
     return selectors.TreeFilter(**values, search=clean_text(request.GET.get("q", ""))[:100])
 
@@ -157,7 +157,7 @@ def plan_dashboard(request, pk):
         "planning/plan_dashboard.html",
         {
             "plan": plan,
-            "board": selectors.dashboard(plan),
+            "board": selectors.dashboard(plan, user=request.user),
             "statuses": InitiativeStatus.objects.all(),
         },
     )
@@ -354,6 +354,7 @@ def initiative_report(request, pk):
     form = ProgressReportForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        latest = services.latest_step_date(initiative)
         try:
             services.initiative_report_progress(
                 actor=request.user,
@@ -366,7 +367,14 @@ def initiative_report(request, pk):
         except ValidationError as exc:
             generic.add_validation_errors(form, exc)
         else:
-            messages.success(request, f"Avance registrado en {initiative}.")
+            if latest is not None and data["date"] < latest:
+                messages.info(
+                    request,
+                    f"Se registró el avance del {data['date']:%d-%m-%Y} en la línea de tiempo. "
+                    f"El estado actual no cambia: hay un avance posterior ({latest:%d-%m-%Y}).",
+                )
+            else:
+                messages.success(request, f"Avance registrado en {initiative}.")
             return redirect(initiative.get_absolute_url())
     return render(
         request, "planning/initiative_report.html", {"initiative": initiative, "form": form}
