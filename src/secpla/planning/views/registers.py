@@ -115,8 +115,6 @@ PARTICIPATION_COLUMNS = [
 class ParticipationListView(participation_list_base):
     """Activities with the total of participants of the filtered rows above the table."""
 
-    template_name = "planning/participation_list.html"
-
     def get_queryset(self):
         return (
             super()
@@ -145,6 +143,7 @@ class ParticipationListView(participation_list_base):
             participants=Sum("participants")
         )
         context["summary"] = {"participants": totals["participants"] or 0}
+        context["summary_template"] = "planning/_participation_summary.html"
         return super().render_to_response(context, **response_kwargs)
 
 
