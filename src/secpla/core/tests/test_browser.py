@@ -211,7 +211,7 @@ def test_enlace_creates_agreement_and_sees_its_history(browser, personas, organi
 
     page.goto("/convenios/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Convenios")
-    page.get_by_role("link", name="Agregar", exact=True).click()
+    page.get_by_role("link", name="Agregar").click()
     expect(page).to_have_url(re.compile(r"/convenios/nuevo/$"))
 
     page.get_by_label("Organización").select_option(label=organisation.name)
