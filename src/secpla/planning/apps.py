@@ -17,3 +17,4 @@ class PlanningConfig(AppConfig):
         register_grant_set("planning", GRANTS)
         register_section(SECTION, position=0)
         register_attention(attention.overdue_items)
+        register_attention(attention.evaluation_comments_items)

@@ -152,3 +152,44 @@ def overdue_items(user, today: dt.date) -> list[AttentionItem]:
                 )
             )
     return items
+
+
+def evaluation_comments_items(user, today: dt.date) -> list[AttentionItem]:
+    """Open evaluations still waiting for the comment of the user's directorate.
+
+    Only for those who comment for one directorate (the Enlace): SECPLA sees the count of
+    missing comments on the evaluation's own page.
+    """
+    from django.db.models import Count, Q
+
+    from secpla.core.models import Scope
+    from secpla.core.permissions import scope_for
+    from secpla.planning.models import Evaluation, EvaluationItem
+
+    if scope_for(user, EvaluationItem, "change") != Scope.DIRECTORATE or not user.directorate_id:
+        return []
+    waiting = (
+        Evaluation.objects.for_user(user, "view")
+        .filter(status=Evaluation.Status.OPEN)
+        .annotate(
+            missing=Count(
+                "items",
+                filter=Q(
+                    items__is_initiative=True,
+                    items__directorate_id=user.directorate_id,
+                    items__comment="",
+                ),
+            )
+        )
+        .filter(missing__gt=0)
+        .order_by("as_of")
+    )
+    return [
+        AttentionItem(
+            "warning",
+            f"La evaluación «{evaluation}» espera el comentario de su dirección en "
+            f"{_count(evaluation.missing, 'iniciativa', 'iniciativas')}.",
+            evaluation.get_absolute_url() + f"?directorate={user.directorate_id}",
+        )
+        for evaluation in waiting[:MAX_ITEMS]
+    ]

@@ -613,3 +613,18 @@ def test_api_errors_for_a_malformed_body_are_in_spanish(plan, personas, client_a
     assert "no es un JSON válido" in response.json()["detail"]
     response = client.post("/api/v1/planning/plans/", "[]", content_type="application/json")
     assert response.status_code == 400
+
+
+def test_a_liaison_is_told_on_the_home_page_which_evaluation_awaits_its_comments(
+    plan, personas, client_as
+):
+    evaluation = evaluate(plan, personas, dt.date(2026, 6, 30))
+    home = client_as(personas.enlace_dideco).get(reverse("home")).content.decode()
+    # DIDECO's 1.1.2 is in the evaluation (1.2.1 has no step before the cut-off date and
+    # was created after it, so it is not).
+    assert f"La evaluación «{evaluation}» espera el comentario de su dirección en 1 " in home
+    for item in evaluation.items.filter(directorate__code="DIDECO"):
+        services.evaluation_comment(actor=personas.enlace_dideco, item=item, comment="Listo")
+    home = client_as(personas.enlace_dideco).get(reverse("home")).content.decode()
+    assert "espera el comentario" not in home
+    assert "espera el comentario" not in client_as(personas.director).get("/").content.decode()
