@@ -80,3 +80,22 @@ def api_cases(basename, obj_attr, *, view, lookup="pk", visible_obj=None):
         Case(f"api:{basename}-detail", lambda w, a=obj_attr, lk=lookup: {lk: w.lookup(a, lk)},
              ok=seen, visible=seen, anonymous=401),
     ]  # fmt: skip
+
+
+def module_matrices() -> list:
+    """Each installed module's `<app>.tests.matrix` (CASES, populate, AUDITED,
+    audit_factories), in INSTALLED_APPS order; core's own cases live in its test."""
+    import importlib
+
+    from django.apps import apps
+
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("secpla.") or config.label == "core":
+            continue
+        try:
+            found.append(importlib.import_module(f"{config.name}.tests.matrix"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.tests.matrix" and exc.name != f"{config.name}.tests":
+                raise
+    return found

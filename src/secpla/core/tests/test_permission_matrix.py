@@ -33,7 +33,6 @@ from secpla.core.models import (
     Role,
     UTMValue,
 )
-from secpla.planning.tests import matrix as planning_matrix
 from secpla.testing_matrix import (
     ADMIN,
     AGREEMENT_WRITERS_ANY,
@@ -50,6 +49,7 @@ from secpla.testing_matrix import (
     Case,
     api_cases,
     crud_cases,
+    module_matrices,
     pk,
 )
 
@@ -163,7 +163,8 @@ CORE_CASES: list[Case] = [
 ]
 
 
-CASES: list[Case] = [*CORE_CASES, *planning_matrix.CASES]
+MODULES = module_matrices()
+CASES: list[Case] = [*CORE_CASES, *(case for module in MODULES for case in module.CASES)]
 
 
 class World:
@@ -203,7 +204,8 @@ class World:
         self.region = Region.objects.get(code="16")
         self.comuna = Comuna.objects.get(cut="16102")
         self.municipality = Municipality.current()
-        planning_matrix.populate(self)
+        for module in MODULES:
+            module.populate(self)
 
     def lookup(self, attr, lookup):
         obj = getattr(self, attr)
