@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "csp",
     "secpla.core",
     "secpla.planning",
+    "secpla.projects",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,51 @@
+"""Geometry checks on GeoJSON (WGS84) with shapely: what enters must be a valid point or
+polygon and lie inside the municipality's comuna. Messages in Spanish."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+
+ALLOWED_TYPES = {"Point", "Polygon", "MultiPolygon", "LineString"}
+TYPE_LABELS = "un punto, una línea o un polígono"
+
+
+def to_shape(geometry: dict):
+    """A shapely geometry from a GeoJSON geometry dict, or a Spanish ValidationError."""
+    from shapely.geometry import shape
+
+    if not isinstance(geometry, dict) or geometry.get("type") not in ALLOWED_TYPES:
+        raise ValidationError(f"La ubicación debe ser {TYPE_LABELS} en formato GeoJSON.")
+    try:
+        geom = shape(geometry)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+        raise ValidationError("La ubicación no es un GeoJSON válido.") from exc
+    if geom.is_empty or not geom.is_valid:
+        raise ValidationError("La geometría de la ubicación no es válida (¿polígono cruzado?).")
+    minx, miny, maxx, maxy = geom.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise ValidationError(
+            "Las coordenadas deben ser longitud y latitud (WGS84), por ejemplo [-72.30, -36.74]."
+        )
+    return geom
+
+
+def validate_inside_comuna(geometry: dict | None) -> None:
+    """Refuse a location outside the municipality's comuna boundary."""
+    if not geometry:
+        return
+    from shapely.geometry import shape
+
+    from secpla.core.models import Municipality
+
+    geom = to_shape(geometry)
+    municipality = Municipality.current()
+    boundary = municipality.boundary if municipality else None
+    if not boundary:
+        raise ValidationError(
+            "No se puede ubicar el registro: la municipalidad no tiene su límite comunal "
+            "configurado (Municipalidad → Perfil municipal)."
+        )
+    if not shape(boundary).buffer(1e-9).covers(geom):
+        raise ValidationError(
+            f"La ubicación queda fuera de la comuna de {municipality.comuna.name}."
+        )

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ProjectsConfig(AppConfig):
+    name = "secpla.projects"
+    label = "projects"
+    verbose_name = "Cartera de proyectos"
+
+    def ready(self) -> None:
+        from secpla.core.roles import register_grant_set
+        from secpla.projects.grants import GRANTS
+
+        register_grant_set("projects", GRANTS)
