@@ -240,11 +240,27 @@ if not DEBUG:
         # the municipality decides it (SECURE_HSTS_PRELOAD=1), so the warning is silenced.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
-# Content-Security-Policy: everything from our own origin, nothing inline.
+# Map tiles: none by default (maps draw their features on a plain background, offline);
+# a municipality with a tile server sets its URL template, e.g.
+# https://tiles.example.cl/{z}/{x}/{y}.png, and the attribution its licence requires.
+MAP_TILES_URL = env_str("SECPLA_MAP_TILES_URL", "")
+MAP_TILES_ATTRIBUTION = env_str("SECPLA_MAP_TILES_ATTRIBUTION", "")
+_tiles_origin = ""
+if MAP_TILES_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(MAP_TILES_URL)
+    # A "{s}" subdomain placeholder becomes the CSP wildcard "*".
+    _tiles_origin = (
+        f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}" if _tiles.netloc else ""
+    )
+
+# Content-Security-Policy: everything from our own origin, nothing inline (map tiles from
+# the configured tile server are the one exception).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([_tiles_origin] if _tiles_origin else [])],
         "style-src": ["'self'"],
         "script-src": ["'self'"],
         "font-src": ["'self'"],
@@ -297,6 +313,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name for a choice set used by several fields.
+    "ENUM_NAME_OVERRIDES": {"ProjectStatusEnum": "secpla.projects.workflow.Status"},
 }
 
 LOGGING = {

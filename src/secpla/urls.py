@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from secpla.core import api as core_api
 from secpla.core import views as core_views
 from secpla.planning import api as planning_api
+from secpla.projects import api as projects_api
 
 router = DefaultRouter()
 router.register("regions", core_api.RegionViewSet, basename="region")
@@ -25,6 +26,7 @@ router.register("contacts", core_api.ContactViewSet, basename="contact")
 router.register("agreements", core_api.AgreementViewSet, basename="agreement")
 router.register("changelog", core_api.ChangeLogEntryViewSet, basename="changelogentry")
 planning_api.register(router)
+projects_api.register(router)
 
 api_v1 = [
     path("calendar/add-business-days", core_api.add_business_days, name="calendar-add"),
@@ -49,6 +51,7 @@ urlpatterns = [
     ),
     path("", include("secpla.core.urls")),
     path("", include("secpla.planning.urls")),
+    path("", include("secpla.projects.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", login_required(SpectacularAPIView.as_view()), name="api-schema"),
     path(

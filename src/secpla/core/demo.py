@@ -224,4 +224,8 @@ def load_demo(today: dt.date | None = None) -> dict[str, int]:
         from secpla.planning import demo as planning_demo
 
         planning_demo.load(today=today)
+
+        from secpla.projects import demo as projects_demo
+
+        projects_demo.load(today=today)
     return counts

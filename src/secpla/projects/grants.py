@@ -14,7 +14,7 @@ PORTFOLIO = [
     "projects.ProgressReport",
     "projects.Payment",
 ]
-CATALOGUE = ["projects.FundingSource"]
+CATALOGUE = ["projects.FundingSource", "projects.PortfolioSettings"]
 PROGRESS = ["projects.ProgressReport", "projects.Payment"]
 
 GRANTS: dict[str, list[tuple[str, str, str]]] = {

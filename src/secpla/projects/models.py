@@ -470,3 +470,30 @@ class Payment(AuditedModel):
     def clean(self) -> None:
         if self.date and self.date > timezone.localdate():
             raise ValidationError({"date": "La fecha de pago no puede ser futura."})
+
+
+class PortfolioSettings(AuditedModel):
+    """The portfolio's parameters, one row the administrator or the Director keeps."""
+
+    days_without_report = models.PositiveSmallIntegerField(
+        "días sin reporte para alertar",
+        default=30,
+        validators=[MinValueValidator(1, message="Indique al menos 1 día.")],
+        help_text="Un proyecto en ejecución sin reporte de avance en este plazo se marca "
+        "«sin reporte».",
+    )
+
+    class Meta:
+        verbose_name = "parámetros de la cartera"
+        verbose_name_plural = "parámetros de la cartera"
+
+    def __str__(self) -> str:
+        return "Parámetros de la cartera"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:settings")
+
+    @classmethod
+    def current(cls) -> PortfolioSettings:
+        """The row, or unsaved defaults when nobody has configured it yet."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -23,16 +23,27 @@ def next_code(year: int) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
-def project_create(*, actor, project: Project, reason: str = "", comment: str = "") -> Project:
-    """A new project starts "en formulación", with the first step of its timeline."""
+def project_create(
+    *,
+    actor,
+    project: Project,
+    reason: str = "",
+    comment: str = "",
+    date: dt.date | None = None,
+) -> Project:
+    """A new project starts "en formulación" (since `date`, today by default), with the
+    first step of its timeline."""
     today = timezone.localdate()
+    date = date or today
+    if date > today:
+        raise ValidationError({"date": "La fecha de inicio no puede ser futura."})
     with transaction.atomic():
         if not project.code:
             project.code = next_code(today.year)
         project.status = workflow.INITIAL
-        project.status_since = today
+        project.status_since = date
         core_services.record_create(actor=actor, instance=project, reason=reason)
-        _step(project, actor=actor, date=today, source="", comment=comment or reason)
+        _step(project, actor=actor, date=date, source="", comment=comment or reason)
     return project
 
 

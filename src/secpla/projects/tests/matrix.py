@@ -14,12 +14,15 @@ from secpla.projects.models import (
     FundingSource,
     Milestone,
     Payment,
+    PortfolioSettings,
     ProgressReport,
     Project,
     RateResult,
 )
+from secpla.projects.tests import cases_api, cases_map, cases_portfolio, cases_transfer
 
-CASES: list = []
+AREAS = [cases_api, cases_portfolio, cases_map, cases_transfer]
+CASES = [case for area in AREAS for case in area.CASES]
 
 AUDITED = [
     "projects.FundingSource",
@@ -31,11 +34,14 @@ AUDITED = [
     "projects.Milestone",
     "projects.ProgressReport",
     "projects.Payment",
+    "projects.PortfolioSettings",
 ]
 
 
 def populate(world) -> None:
-    """No routed screens yet: nothing to visit."""
+    """Create the records the cases visit, as attributes of `world`."""
+    for area in AREAS:
+        area.populate(world)
 
 
 def audit_factories(personas) -> dict:
@@ -79,4 +85,8 @@ def audit_factories(personas) -> dict:
             "comment",
         ),
         Payment: (lambda: Payment(project=project, date=day, amount=100), "description"),
+        PortfolioSettings: (
+            lambda: PortfolioSettings(pk=1, days_without_report=30),
+            ("days_without_report", 45),
+        ),
     }
