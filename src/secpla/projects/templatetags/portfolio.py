@@ -72,12 +72,13 @@ def _chart(series, *, top: Decimal, label, caption: str, testid: str):
                 LEFT, y(value), WIDTH - RIGHT, y(value), LEFT - 6, y(value), label(value),
             )
         )  # fmt: skip
-    for day in (first, first + (last - first) / 2, last):
+    # The end labels align inwards so they stay inside the drawing.
+    for day, anchor in ((first, "start"), (first + (last - first) / 2, "middle"), (last, "end")):
         parts.append(
             format_html(
-                '<text x="{}" y="{}" font-size="11" text-anchor="middle" fill="#495057">{}'
+                '<text x="{}" y="{}" font-size="11" text-anchor="{}" fill="#495057">{}'
                 "</text>",
-                x(day), HEIGHT - BOTTOM + 16, day.strftime("%d-%m-%Y"),
+                x(day), HEIGHT - BOTTOM + 16, anchor, day.strftime("%d-%m-%Y"),
             )
         )  # fmt: skip
     legend_x = LEFT
@@ -129,6 +130,14 @@ def s_curve_physical(curve):
     )
 
 
+def money_label(value: Decimal) -> str:
+    """Axis labels short enough for the margin: millions from $ 10 millones up."""
+    if value >= 10_000_000:
+        millions = int((value / 1_000_000).to_integral_value())
+        return f"$ {millions:,} M".replace(",", ".")
+    return format_clp(int(value))
+
+
 @register.simple_tag
 def s_curve_money(curve):
     """Planned cumulative spending against cumulative payments."""
@@ -139,7 +148,7 @@ def s_curve_money(curve):
             (curve.paid, ACTUAL, "Pagado", False),
         ],
         top=max(values, default=Decimal(1)),
-        label=format_clp,
+        label=money_label,
         caption="Curva S: gasto acumulado planificado y pagado ($)",
         testid="s-curve-money",
     )
