@@ -64,6 +64,7 @@ test-browser: install browser-deps
 bench: install
 	$(BIN)/python benchmarks/foundation.py
 	$(BIN)/python benchmarks/planning.py
+	$(BIN)/python benchmarks/projects.py
 
 clean:
 	rm -rf $(VENV) var

@@ -48,7 +48,10 @@ from secpla.core.models import (
 from secpla.core.validators import normalize_rut, validate_rut
 
 # DRF messages its Spanish catalogue lacks or builds without translation.
-UNTRANSLATED = {"No data provided": "No se enviaron datos."}
+UNTRANSLATED = {
+    "No data provided": "No se enviaron datos.",
+    "A valid biginteger is required.": "Introduzca un número entero válido.",
+}
 
 
 def exception_handler(exc, context):

@@ -11,13 +11,14 @@ TYPE_LABELS = "un punto, una línea o un polígono"
 
 def to_shape(geometry: dict):
     """A shapely geometry from a GeoJSON geometry dict, or a Spanish ValidationError."""
+    from shapely.errors import GEOSException
     from shapely.geometry import shape
 
     if not isinstance(geometry, dict) or geometry.get("type") not in ALLOWED_TYPES:
         raise ValidationError(f"La ubicación debe ser {TYPE_LABELS} en formato GeoJSON.")
     try:
         geom = shape(geometry)
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, GEOSException) as exc:
         raise ValidationError("La ubicación no es un GeoJSON válido.") from exc
     if geom.is_empty or not geom.is_valid:
         raise ValidationError("La geometría de la ubicación no es válida (¿polígono cruzado?).")
@@ -29,9 +30,25 @@ def to_shape(geometry: dict):
     return geom
 
 
+def clean_geometry(geometry) -> dict | None:
+    """The geometry as stored: None for "no location", else only `type` and `coordinates`
+    as shapely reads them (extra keys, nesting tricks and foreign members are dropped, so
+    nothing typed into a location reaches the public GeoJSON but the geometry itself)."""
+    if geometry is None or geometry in ({}, "", []):
+        return None
+    from shapely.geometry import mapping
+
+    clean = mapping(to_shape(geometry))
+    return {"type": clean["type"], "coordinates": _lists(clean["coordinates"])}
+
+
+def _lists(value):
+    return [_lists(item) for item in value] if isinstance(value, list | tuple) else value
+
+
 def validate_inside_comuna(geometry: dict | None) -> None:
     """Refuse a location outside the municipality's comuna boundary."""
-    if not geometry:
+    if geometry is None:
         return
     from shapely.geometry import shape
 

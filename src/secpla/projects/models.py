@@ -165,7 +165,7 @@ class Project(AuditedModel):
         return reverse("projects:project_detail", args=[self.pk])
 
     def clean(self) -> None:
-        from secpla.core.geo import validate_inside_comuna
+        from secpla.core.geo import clean_geometry, validate_inside_comuna
 
         if self.bip_code == "":
             self.bip_code = None
@@ -176,6 +176,7 @@ class Project(AuditedModel):
                     {"responsible": "El profesional responsable pertenece a otra dirección."}
                 )
         try:
+            self.location = clean_geometry(self.location)
             validate_inside_comuna(self.location)
         except ValidationError as exc:
             raise ValidationError({"location": exc.messages}) from exc

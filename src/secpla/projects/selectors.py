@@ -157,12 +157,15 @@ def total_funding(project: Project) -> int:
     return sum(line.amount for line in project.funding.all())
 
 
-def totals(queryset: QuerySet[Project]) -> dict:
-    """Funding by source and projects by status over the given projects (two queries)."""
+def totals(queryset: QuerySet[Project], year: int | None = None) -> dict:
+    """Funding by source and projects by status over the given projects (two queries);
+    with `year`, only that year's funding is added up."""
     keys = queryset.values("pk")
+    lines = FundingLine.objects.filter(project__in=keys)
+    if year:
+        lines = lines.filter(year=year)
     by_source = (
-        FundingLine.objects.filter(project__in=keys)
-        .values("source__code", "source__name")
+        lines.values("source__code", "source__name")
         .annotate(amount=Sum("amount"), projects=Count("project", distinct=True))
         .order_by("source__code")
     )

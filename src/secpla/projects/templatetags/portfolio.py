@@ -38,8 +38,10 @@ def _axis_dates(series) -> tuple[dt.date, dt.date] | None:
     return first, last
 
 
-def _chart(series, *, top: Decimal, label, caption: str, testid: str):
-    """series: [(points, colour, name, dashed)]; label(value) -> text for the y ticks."""
+def _chart(series, *, top: Decimal, label, caption: str, testid: str, tooltip=None):
+    """series: [(points, colour, name, dashed)]; label(value) -> text for the y ticks;
+    tooltip(value) -> text for each point (the label by default)."""
+    tooltip = tooltip or label
     span = _axis_dates([points for points, *_ in series])
     if span is None:
         return ""
@@ -99,7 +101,7 @@ def _chart(series, *, top: Decimal, label, caption: str, testid: str):
                 "",
                 '<circle cx="{}" cy="{}" r="3" fill="{}"><title>{}: {} al {}</title></circle>',
                 (
-                    (x(p.date), y(p.value), colour, name, label(p.value),
+                    (x(p.date), y(p.value), colour, name, tooltip(p.value),
                      p.date.strftime("%d-%m-%Y"))
                     for p in points
                 ),
@@ -149,6 +151,7 @@ def s_curve_money(curve):
         ],
         top=max(values, default=Decimal(1)),
         label=money_label,
+        tooltip=lambda value: format_clp(int(value)),
         caption="Curva S: gasto acumulado planificado y pagado ($)",
         testid="s-curve-money",
     )

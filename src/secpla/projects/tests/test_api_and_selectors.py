@@ -194,3 +194,80 @@ def test_totals_by_source_and_by_status(secpla):
     assert result["funding_total"] == 175
     only_b = selectors.totals(Project.objects.filter(pk=b.pk))
     assert only_b["funding_total"] == 25
+
+
+# --- review fixes ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bounded(personas):
+    from secpla.core.models import Municipality
+    from secpla.core.reference import comuna_boundary
+
+    municipality = Municipality.current()
+    municipality.boundary = comuna_boundary(municipality.comuna.cut)
+    with audit_context(source="test"):
+        municipality.save()
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        {"type": "LineString", "coordinates": [[-72.3016, -36.7425]]},  # one point: GEOS refuses
+        {"type": "Point", "coordinates": "x"},
+        {"type": "Circle", "coordinates": [0, 0]},
+    ],
+)
+def test_bad_locations_are_refused_in_spanish_not_500(
+    location, personas, secpla, bounded, client_as
+):
+    response = client_as(personas.estudios).post(
+        API, {"name": "X", "directorate": secpla.pk, "location": location},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 400, response.content
+    assert "ubicación" in response.content.decode().lower()
+
+
+@pytest.mark.parametrize("empty", [{}, "", []])
+def test_an_empty_location_means_no_location(empty, personas, secpla, bounded, client_as):
+    response = client_as(personas.estudios).post(
+        API, {"name": "X", "directorate": secpla.pk, "location": empty},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert Project.objects.get(pk=response.json()["id"]).location is None
+
+
+def test_only_the_geometry_of_a_location_is_stored(personas, secpla, bounded, client_as):
+    location = {"type": "Point", "coordinates": [-72.3016, -36.7425], "extra": "<script>"}
+    response = client_as(personas.estudios).post(
+        API, {"name": "X", "directorate": secpla.pk, "location": location},
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    stored = Project.objects.get(pk=response.json()["id"]).location
+    assert stored == {"type": "Point", "coordinates": [-72.3016, -36.7425]}
+
+
+def test_a_huge_amount_gets_a_spanish_message(personas, secpla, client_as):
+    project = make_project(secpla)
+    response = client_as(personas.estudios).patch(
+        f"{API}{project.pk}/", {"estimated_cost": 1e30}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "número entero válido" in response.content.decode()
+
+
+def test_totals_of_one_year_add_only_that_years_funding(secpla, personas, client_as):
+    fril = FundingSource.objects.get(code="FRIL")
+    project = make_project(secpla)
+    with audit_context(source="test"):
+        FundingLine.objects.create(project=project, source=fril, year=2026, amount=100)
+        FundingLine.objects.create(project=project, source=fril, year=2027, amount=900)
+    assert selectors.totals(Project.objects.all(), year=2026)["funding_total"] == 100
+    from django.urls import reverse
+
+    page = client_as(personas.director).get(reverse("projects:project_list") + "?year=2026")
+    assert page.context["summary"]["funding_total"] == 100
+    assert "del año 2026" in page.content.decode()

@@ -174,7 +174,9 @@ class ProjectListView(project_list_base):
         context["columns"] = [*context["columns"], ("flags", "Alertas")]
         for project, values in context["rows"]:
             values.append(flag_badges(selectors.flags(project, today, days).labels))
-        context["summary"] = selectors.totals(self.filtered_queryset())
+        year = self.filterset.form.cleaned_data.get("year") if self.filterset.is_valid() else None
+        context["summary"] = selectors.totals(self.filtered_queryset(), year=year)
+        context["summary_year"] = int(year) if year else None
         context["summary_template"] = "projects/_portfolio_summary.html"
         context["actions_template"] = "projects/_portfolio_actions.html"
         context["can_import"] = transfer_can_import(self.request.user)

@@ -72,7 +72,10 @@ def portfolio_export(request):
         queryset=Project.objects.for_user(request.user, "view"),
         request=request,
     )
-    projects = filterset.qs if filterset.is_bound else filterset.queryset
+    if filterset.is_bound and not filterset.is_valid():
+        projects = filterset.queryset.none()  # as the list: a bad filter shows nothing
+    else:
+        projects = filterset.qs if filterset.is_bound else filterset.queryset
     content = transfer.write_portfolio(projects, user=request.user)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx_response(content, f"cartera-proyectos-{stamp}.xlsx")
