@@ -778,6 +778,7 @@ class Document(AuditedModel):
         MINUTES = "acta", "Acta"
         AGREEMENT = "convenio", "Convenio firmado"
         EVIDENCE = "evidencia", "Evidencia"
+        PHOTO = "foto", "Fotografía"
         REPORT = "informe", "Informe"
         OTHER = "otro", "Otro"
 

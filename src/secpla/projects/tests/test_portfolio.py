@@ -489,3 +489,39 @@ def test_the_portfolio_list_links_to_map_export_import_and_public_page(personas,
         assert reverse(name) in page, name
     readonly = client_as(personas.concejala).get(reverse("projects:project_list")).content.decode()
     assert reverse("projects:export") in readonly and reverse("projects:import") not in readonly
+
+
+def test_a_progress_report_takes_a_photo(client_as, personas, media):
+    import base64
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from secpla.core.audit import audit_context
+    from secpla.core.models import Directorate, Document
+    from secpla.projects.models import ProgressReport, Project
+
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    with audit_context(source="test"):
+        project = Project.objects.create(
+            code="FOTO-1", name="Foto", directorate=Directorate.objects.get(code="SECPLA")
+        )
+        report = ProgressReport.objects.create(project=project, date=project.created_at.date(),
+                                               percent=10)  # fmt: skip
+    url = reverse(
+        "core:document_upload",
+        args=[ContentType.objects.get_for_model(ProgressReport).pk, report.pk],
+    )
+    response = client_as(personas.estudios).post(
+        url,
+        {"title": "Avance de obra", "kind": "foto",
+         "file": SimpleUploadedFile("obra.png", png, content_type="image/png")},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:500]
+    document = Document.objects.get()
+    assert (document.kind, document.mime_type) == ("foto", "image/png")
+    page = client_as(personas.concejala).get(report.get_absolute_url() + "?tab=documentos")
+    assert "Avance de obra" in page.content.decode()
