@@ -141,3 +141,33 @@ def test_the_portfolio_covers_the_workflow_and_lies_inside_bulnes(demo):
         if projects_demo.DATED_TIMELINES:
             assert steps[0].date < today - dt.timedelta(days=365)
             assert project.status_since == steps[-1].date < today
+
+
+def test_every_portfolio_screen_opens_on_the_demo(demo, client):
+    """Smoke test over realistic data: lists, project pages and their tabs, the map and its
+    GeoJSON, sub-records, the import page and the public pages answer 200."""
+    from django.urls import reverse
+
+    from secpla.core.models import User
+    from secpla.projects.models import FundingApplication, ProgressReport, Project
+
+    director = User.objects.get(username="director")
+    executing = Project.objects.filter(status=Status.EXECUTING).first()
+    tabs = ["datos", "estado", "financiamiento", "postulaciones", "rate", "avance",
+            "documentos", "historial"]  # fmt: skip
+    urls = [
+        reverse(f"projects:{name}")
+        for name in ("project_list", "map", "geojson", "fundingapplication_list",
+                     "fundingsource_list", "settings", "import", "export", "template")
+    ] + [
+        reverse("projects:project_list") + "?status=ejecucion&year=2026",
+        *(executing.get_absolute_url() + f"?tab={tab}" for tab in tabs),
+        *(a.get_absolute_url() for a in FundingApplication.objects.all()[:5]),
+        *(r.get_absolute_url() for r in ProgressReport.objects.all()[:5]),
+    ]  # fmt: skip
+    client.force_login(director)
+    failures = {url: client.get(url).status_code for url in urls}
+    assert {url: code for url, code in failures.items() if code != 200} == {}
+    client.logout()
+    for name in ("public_portfolio", "public_map", "public_geojson"):
+        assert client.get(reverse(f"projects:{name}")).status_code == 200, name
