@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "secpla.core",
     "secpla.planning",
     "secpla.projects",
+    "secpla.budget",
 ]
 
 MIDDLEWARE = [
