@@ -354,3 +354,66 @@ class ModificationLine(AuditedModel):
             and self.account.version_id != self.modification.budget_year.classifier_id
         ):
             raise ValidationError({"account": "La cuenta es de otro clasificador."})
+
+
+class ExecutionMonth(models.Model):
+    """One imported month of execution: which file, who, when (the rows hang from it, so
+    re-importing a month replaces them in one transaction)."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear, on_delete=models.PROTECT, related_name="execution_months"
+    )
+    month = models.PositiveSmallIntegerField(
+        "mes",
+        validators=[
+            MinValueValidator(1, message="El mes va de 1 a 12."),
+            MaxValueValidator(12, message="El mes va de 1 a 12."),
+        ],
+    )
+    file_name = models.CharField("archivo", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    rows = models.PositiveIntegerField("filas", default=0)
+    imported_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    imported_at = models.DateTimeField("importado", auto_now=True)
+
+    class Meta:
+        ordering = ["budget_year", "month"]
+        verbose_name = "mes de ejecución importado"
+        verbose_name_plural = "meses de ejecución importados"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "month"], name="executionmonth_one_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ejecución {self.month:02d}-{self.budget_year.year}"
+
+
+class ExecutionRow(models.Model):
+    """The execution of one account in one month, as the accounting system reports it
+    (cumulative to the month's end). Gastos: obligado, devengado, pagado; ingresos:
+    devengado, percibido. Written only by the importer, in bulk (the month is the logged
+    unit, not each of its up to 100 000 rows)."""
+
+    month = models.ForeignKey(ExecutionMonth, on_delete=models.CASCADE, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    obligated = models.BigIntegerField("obligado ($)", null=True, blank=True)
+    accrued = models.BigIntegerField("devengado ($)", null=True, blank=True)
+    paid = models.BigIntegerField("pagado ($)", null=True, blank=True)
+    collected = models.BigIntegerField("percibido ($)", null=True, blank=True)
+
+    class Meta:
+        ordering = ["month", "account"]
+        verbose_name = "ejecución de una cuenta"
+        verbose_name_plural = "ejecución por cuenta"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "account"], name="executionrow_one_per_account"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month}"
