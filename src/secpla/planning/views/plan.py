@@ -4,6 +4,7 @@ evaluations and the public page."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -319,6 +320,15 @@ initiative_list, initiative_detail, _, _, initiative_delete = generic.crud_views
     select_related=("plan", "node", "directorate", "status"),
     detail_template="planning/initiative_detail.html",
     detail_extra=lambda self, initiative: initiative_context(self.request, initiative),
+    related_lists=[
+        # Filled by the projects module (its projects link to initiatives).
+        generic.related_list(
+            "Proyectos de inversión",
+            lambda user, initiative: initiative.projects.for_user(user, "view"),
+            [("code", "Código"), ("name", "Nombre"), ("status", "Estado"), ("stage", "Etapa")],
+            model=apps.get_model("projects", "Project"),
+        ),
+    ],
 )
 
 

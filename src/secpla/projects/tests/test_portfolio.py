@@ -525,3 +525,32 @@ def test_a_progress_report_takes_a_photo(client_as, personas, media):
     assert (document.kind, document.mime_type) == ("foto", "image/png")
     page = client_as(personas.concejala).get(report.get_absolute_url() + "?tab=documentos")
     assert "Avance de obra" in page.content.decode()
+
+
+def test_an_initiative_page_lists_the_projects_linked_to_it(client_as, personas):
+    import datetime as dt
+
+    from secpla.core import services as core_services
+    from secpla.core.audit import audit_context
+    from secpla.core.models import Directorate
+    from secpla.planning.models import Initiative, Plan, PlanNode
+    from secpla.projects import services
+    from secpla.projects.models import Project
+
+    secpla = Directorate.objects.get(code="SECPLA")
+    with audit_context(source="test"):
+        plan = Plan.objects.create(name="PLADECO", start_year=2024, end_year=2029)
+        node = PlanNode.objects.create(plan=plan, code="1", name="Eje")
+        initiative = Initiative.objects.create(
+            plan=plan, node=node, code="1.1", name="Sedes sociales", directorate=secpla
+        )
+    project = services.project_create(
+        actor=personas.estudios,
+        project=Project(name="Sede social Larqui", directorate=secpla),
+        date=dt.date(2026, 1, 5),
+    )
+    core_services.record_set_links(
+        actor=personas.estudios, instance=project, field="initiatives", values=[initiative]
+    )
+    page = client_as(personas.concejala).get(initiative.get_absolute_url()).content.decode()
+    assert "Proyectos de inversión" in page and "Sede social Larqui" in page
