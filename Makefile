@@ -65,6 +65,7 @@ bench: install
 	$(BIN)/python benchmarks/foundation.py
 	$(BIN)/python benchmarks/planning.py
 	$(BIN)/python benchmarks/projects.py
+	$(BIN)/python benchmarks/budget_execution.py
 
 clean:
 	rm -rf $(VENV) var
