@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import resource
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
+
+from _common import setup_django
 
 
 def main() -> None:
@@ -27,16 +25,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="secpla-bench-")
-    os.environ.setdefault("SECPLA_VAR_DIR", tmp)
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secpla.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-    import django
-
-    django.setup()
+    setup_django()
     from django.core.management import call_command
     from django.db import connection, transaction
 

@@ -8,21 +8,9 @@ if set), so it never touches var/. Usage: `make bench` or
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-
-def timed(fn, repeat: int) -> list[float]:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return samples
+from _common import setup_django, timed
 
 
 def main() -> None:
@@ -31,16 +19,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="secpla-bench-")
-    os.environ.setdefault("SECPLA_VAR_DIR", tmp)
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secpla.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-    import django
-
-    django.setup()
+    setup_django()
     import datetime as dt
 
     from django.core.management import call_command

@@ -10,26 +10,10 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
-import statistics
-import sys
-import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
-
-def timed(fn, repeat: int) -> list[float]:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return samples
-
-
-def ms(samples: list[float]) -> str:
-    return f"{statistics.median(samples) * 1000:.0f} ms"
+from _common import ms, setup_django, timed
 
 
 def main() -> None:
@@ -38,17 +22,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    tmp = tempfile.mkdtemp(prefix="secpla-bench-")
-    os.environ.setdefault("SECPLA_VAR_DIR", tmp)
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secpla.settings")
-    os.environ.setdefault("SECPLA_INLINE_JOBS", "1")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-    import django
-
-    django.setup()
+    setup_django(SECPLA_INLINE_JOBS="1")
     import datetime as dt
     from decimal import Decimal
 
@@ -191,8 +165,10 @@ def main() -> None:
     sheet = workbook["Matriz PLADECO"]
     headers = [cell.value for cell in sheet[1]]
     column = headers.index("Avance (%)") + 1
+    code_column = headers.index("Código iniciativa") + 1
     for row in range(2, sheet.max_row + 1):
-        sheet.cell(row=row, column=column).value = (row * 7) % 101
+        if sheet.cell(row=row, column=code_column).value:  # rows of empty elements stay so
+            sheet.cell(row=row, column=column).value = (row * 7) % 101
     buffer = io.BytesIO()
     workbook.save(buffer)
     changed = buffer.getvalue()

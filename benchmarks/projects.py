@@ -9,16 +9,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import statistics
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-
-def ms(samples: list[float]) -> str:
-    return f"{statistics.median(samples) * 1000:.0f} ms"
+from _common import ms, setup_django, timed
 
 
 def main() -> None:
@@ -27,15 +19,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    os.environ.setdefault("SECPLA_VAR_DIR", tempfile.mkdtemp(prefix="secpla-bench-"))
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "secpla.settings")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-
-    import django
-
-    django.setup()
+    setup_django()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -111,11 +95,7 @@ def main() -> None:
         ("Public portfolio page", "/publico/cartera/"),
     ):
         assert client.get(url).status_code == 200, url
-        samples = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            client.get(url)
-            samples.append(time.perf_counter() - start)
+        samples = timed(lambda url=url: client.get(url), args.repeat)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         rows.append((label, ms(samples), len(queries)))

@@ -96,9 +96,7 @@ class RecordListView(RecordViewMixin, TemplateView):
         self.filterset = self.filterset_class(
             request.GET or None, queryset=self.get_queryset(), request=request
         )
-        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
-        if self.filterset.is_bound and not self.filterset.is_valid():
-            queryset = self.get_queryset().none()
+        queryset = self.filtered_queryset()
         export = request.GET.get("export")
         if export in {"csv", "xlsx"}:
             return self.export(queryset, export)
@@ -118,6 +116,10 @@ class RecordListView(RecordViewMixin, TemplateView):
             "total": page.paginator.count,
         }
         return self.render_to_response(context)
+
+    def filtered_queryset(self):
+        """The rows the list shows (see `filtered_rows`)."""
+        return filtered_rows(self.filterset)
 
     def display(self, path: str, value):
         """What a list cell shows: pesos as $ 1.234.567 (exports keep plain numbers)."""
@@ -158,6 +160,16 @@ class RecordListView(RecordViewMixin, TemplateView):
         return response
 
 
+def filtered_rows(filterset):
+    """The rows a filterset selects; an invalid filter selects nothing (its form says why)
+    rather than everything. Lists, exports, maps and totals all use this rule."""
+    if not filterset.is_bound:
+        return filterset.queryset
+    if not filterset.is_valid():
+        return filterset.queryset.none()
+    return filterset.qs
+
+
 def resolve(obj, path: str):
     """obj.a.b, using get_<field>_display for choices."""
     value = obj
@@ -189,6 +201,25 @@ def export_value(value):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def xlsx_cell(sheet, value, *, number_format: str = "", bold: bool = False):
+    """A write-only XLSX cell that is safe to open: no control characters, and text that
+    looks like a formula stays text (quoted), as in `export_value`."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if number_format:
+        cell.number_format = number_format
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
 
 
 class RecordDetailView(RecordViewMixin, TemplateView):

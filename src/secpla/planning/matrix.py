@@ -31,10 +31,10 @@ from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from secpla.core import services as core_services
 from secpla.core.audit import audit_context, clean_text
+from secpla.core.generic import xlsx_cell
 from secpla.core.models import Directorate, Scope
 from secpla.core.money import format_clp
 from secpla.core.permissions import can, scope_for
@@ -326,26 +326,6 @@ def _shown(value, field_name: str = "") -> str:
 # Export and template
 # --------------------------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
-
-
-def _cell(sheet, value, *, number_format: str = "", bold: bool = False):
-    """A write-only cell: text never becomes a live formula (stored as text, quoted)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    if number_format:
-        cell.number_format = number_format
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
 
 def _instruction_rows(plan: Plan) -> tuple[list[list], dict[str, tuple[int, int]]]:
     """The rows of the Instrucciones sheet and where its lists are ({name: (first, last)})."""
@@ -420,7 +400,7 @@ def write_matrix(plan: Plan, *, user=None, template: bool = False) -> bytes:
     header_fill = PatternFill("solid", fgColor="DCE6F1")
     header = []
     for column in cols:
-        cell = _cell(sheet, column.header, bold=True)
+        cell = xlsx_cell(sheet, column.header, bold=True)
         cell.fill = header_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         header.append(cell)
@@ -433,7 +413,7 @@ def write_matrix(plan: Plan, *, user=None, template: bool = False) -> bytes:
     for values in rows:
         sheet.append(
             [
-                _cell(sheet, values.get(key), number_format=formats.get(key, ""))
+                xlsx_cell(sheet, values.get(key), number_format=formats.get(key, ""))
                 if values.get(key) not in (None, "")
                 else None
                 for key in keys
@@ -462,7 +442,7 @@ def write_matrix(plan: Plan, *, user=None, template: bool = False) -> bytes:
     titles = {"Niveles de este plan", "Columna", "Tipos", "Direcciones", "Estados"}
     for i, row in enumerate(instructions):
         bold = i == 0 or (row and row[0] in titles)
-        cells = [_cell(notes, value, bold=bold) for value in row]
+        cells = [xlsx_cell(notes, value, bold=bold) for value in row]
         if i == 0:
             cells[0].font = Font(bold=True, size=14)
         notes.append(cells)

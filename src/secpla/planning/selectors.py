@@ -360,8 +360,3 @@ def overdue_for_user(user, today: dt.date | None = None) -> tuple[QuerySet, Quer
             .filter(Q(assignee=user) | Q(assignee__isnull=True, directorate_id=user.directorate_id))
         )
     return agreements, tasks
-
-
-def plan_nodes_choices(plan: Plan | None = None) -> QuerySet:
-    nodes = PlanNode.objects.select_related("plan")
-    return nodes.filter(plan=plan) if plan else nodes

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from secpla.core import services as core_services
 from secpla.core.audit import audit_context, clean_text
+from secpla.core.generic import xlsx_cell
 from secpla.core.models import Directorate, Scope
 from secpla.core.money import format_clp
 from secpla.core.permissions import can, scope_for
@@ -41,7 +41,6 @@ MAX_ROWS = 5_000  # a municipal portfolio has tens to hundreds of projects
 MAX_REJECTIONS = 500
 AUDIT_SOURCE = "importacion"
 MAX_PESOS = 10**15
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 class ImportRejected(Exception):
@@ -119,24 +118,6 @@ def require_import_permission(user) -> None:
 # --------------------------------------------------------------------------------------
 # Export and template
 # --------------------------------------------------------------------------------------
-
-
-def _cell(sheet, value, *, number_format: str = "", bold: bool = False):
-    """A write-only cell: text never becomes a live formula (stored as text, quoted)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    if number_format:
-        cell.number_format = number_format
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
 
 
 def point_of(location) -> tuple[float, float] | None:
@@ -253,7 +234,7 @@ def write_portfolio(projects=None, *, user=None, template: bool = False) -> byte
     fill = PatternFill("solid", fgColor="DCE6F1")
     header_cells = []
     for text in headers:
-        cell = _cell(sheet, text, bold=True)
+        cell = xlsx_cell(sheet, text, bold=True)
         cell.fill = fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         header_cells.append(cell)
@@ -264,7 +245,7 @@ def write_portfolio(projects=None, *, user=None, template: bool = False) -> byte
             [
                 None
                 if values.get(key) in (None, "")
-                else _cell(sheet, values[key], number_format="#,##0" if key in money else "")
+                else xlsx_cell(sheet, values[key], number_format="#,##0" if key in money else "")
                 for key in keys
             ]
         )
@@ -275,7 +256,7 @@ def write_portfolio(projects=None, *, user=None, template: bool = False) -> byte
     titles = {"Columna", "Tipologías", "Etapas", "Estados", "Direcciones",
               "Fuentes de financiamiento"}  # fmt: skip
     for i, row in enumerate(_instruction_rows()):
-        cells = [_cell(notes, v, bold=i == 0 or (bool(row) and row[0] in titles)) for v in row]
+        cells = [xlsx_cell(notes, v, bold=i == 0 or (bool(row) and row[0] in titles)) for v in row]
         if i == 0:
             cells[0].font = Font(bold=True, size=14)
         notes.append(cells)

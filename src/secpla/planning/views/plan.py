@@ -509,6 +509,9 @@ class EvaluationDetailView(generic.RecordDetailView):
     def extra_context_for(self, evaluation):
         user = self.request.user
         items = list(evaluation.items.select_related("directorate"))
+        directorates = sorted(
+            {i.directorate for i in items if i.directorate_id}, key=lambda d: d.code
+        )
         directorate = self.request.GET.get("directorate", "")
         if directorate.isdigit():
             keep = {
@@ -533,9 +536,7 @@ class EvaluationDetailView(generic.RecordDetailView):
             "editable": editable,
             "overall": overall,
             "others": evaluation.plan.evaluations.exclude(pk=evaluation.pk),
-            "directorates": Directorate.objects.filter(
-                pk__in={i.directorate_id for i in evaluation.items.all() if i.directorate_id}
-            ),
+            "directorates": directorates,
             "can_close": evaluation.is_open and can(user, "change", evaluation),
             "pending_comments": sum(1 for i in items if i.is_initiative and not i.comment.strip()),
         }

@@ -127,15 +127,6 @@ class ParticipationListView(participation_list_base):
             return number_format(value, force_grouping=True)  # 1.200 (exports keep 1200)
         return super().display(path, value)
 
-    def filtered_queryset(self):
-        """The rows the list shows (the same rule as RecordListView.get)."""
-        filterset = self.filterset
-        if not filterset.is_bound:
-            return filterset.queryset
-        if not filterset.is_valid():
-            return filterset.queryset.none()
-        return filterset.qs
-
     def render_to_response(self, context, **response_kwargs):
         # Aggregate over the primary keys: a filter through `objectives` joins rows.
         keys = self.filtered_queryset().values("pk")

@@ -24,6 +24,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from secpla.core import generic
 from secpla.core.models import Municipality
 from secpla.core.permissions import can
 from secpla.planning.models import Initiative, Plan
@@ -80,9 +81,7 @@ def filtered(request, queryset: QuerySet[Project], filterset_class=ProjectFilter
     """(filterset, queryset) the way the portfolio list filters: an invalid filter shows
     nothing (the form says why) instead of everything."""
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
-    if filterset.is_bound and not filterset.is_valid():
-        return filterset, queryset.none()
-    return filterset, (filterset.qs if filterset.is_bound else queryset)
+    return filterset, generic.filtered_rows(filterset)
 
 
 def geojson_response(features: list[dict], filename: str) -> HttpResponse:

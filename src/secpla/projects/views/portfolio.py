@@ -152,14 +152,6 @@ class ProjectListView(project_list_base):
     def get_queryset(self):
         return selectors.with_progress(super().get_queryset()).annotate(funding_total=FUNDING_TOTAL)
 
-    def filtered_queryset(self):
-        filterset = self.filterset
-        if not filterset.is_bound:
-            return filterset.queryset
-        if not filterset.is_valid():
-            return filterset.queryset.none()
-        return filterset.qs
-
     def export(self, queryset, kind):
         today = timezone.localdate()
         days = PortfolioSettings.current().days_without_report

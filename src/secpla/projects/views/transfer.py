@@ -23,6 +23,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from secpla.core import generic
 from secpla.core.documents import XLSX, inspect_upload
 from secpla.core.permissions import can
 from secpla.projects import transfer
@@ -72,10 +73,7 @@ def portfolio_export(request):
         queryset=Project.objects.for_user(request.user, "view"),
         request=request,
     )
-    if filterset.is_bound and not filterset.is_valid():
-        projects = filterset.queryset.none()  # as the list: a bad filter shows nothing
-    else:
-        projects = filterset.qs if filterset.is_bound else filterset.queryset
+    projects = generic.filtered_rows(filterset)
     content = transfer.write_portfolio(projects, user=request.user)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx_response(content, f"cartera-proyectos-{stamp}.xlsx")
