@@ -265,3 +265,14 @@ class DocumentForm(forms.Form):
 class CalendarForm(forms.Form):
     start = forms.DateField(label="Fecha de inicio", widget=DateInput())
     days = forms.IntegerField(label="Días hábiles", min_value=-3650, max_value=3650)
+
+
+def staff_choices(directorates, current_pk=None):
+    """Active people of the given directorates, or of none (like the Alcaldía) but with a
+    role, plus whoever is already chosen: a responsible person is picked within the
+    record's directorates, and a form is no staff directory."""
+    return User.objects.filter(
+        Q(is_active=True)
+        & (Q(directorate__in=directorates) | Q(directorate__isnull=True, role__isnull=False))
+        | Q(pk=current_pk)
+    ).order_by("first_name", "last_name")

@@ -7,8 +7,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from secpla.core.forms import DateInput
-from secpla.core.models import Directorate, Scope, User
+from secpla.core.forms import DateInput, staff_choices
+from secpla.core.models import Directorate, Scope
 from secpla.core.permissions import scope_for
 from secpla.planning.models import (
     CouncilAgreement,
@@ -281,14 +281,9 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         limit_directorates(self, "directorate", user, Task)
-        # Only people of the directorates offered (or of none, like the Alcaldía): a task
-        # is assigned within its directorate, and this form is no staff directory.
-        directorates = self.fields["directorate"].queryset
-        self.fields["assignee"].queryset = User.objects.filter(
-            Q(is_active=True)
-            & (Q(directorate__in=directorates) | Q(directorate__isnull=True, role__isnull=False))
-            | Q(pk=self.instance.assignee_id)
-        ).order_by("first_name", "last_name")
+        self.fields["assignee"].queryset = staff_choices(
+            self.fields["directorate"].queryset, self.instance.assignee_id
+        )
 
 
 class MatrixUploadForm(forms.Form):

@@ -536,7 +536,8 @@ def initiative_cells(initiative: Initiative, targets: dict[int, list]) -> dict:
 
 
 class FileProblem(Exception):
-    """The file cannot be read as a matrix at all (not XLSX, damaged, no header…)."""
+    """The file cannot be read as a spreadsheet of ours at all (not XLSX, damaged, no
+    header…); the portfolio import raises it too."""
 
 
 class CellError(ValueError):
@@ -552,7 +553,7 @@ class Sheet:
     warnings: list[str]
 
 
-def _open_workbook(source, *, data_only: bool):
+def open_workbook(source, *, data_only: bool):
     from openpyxl import load_workbook
 
     try:
@@ -580,7 +581,7 @@ def read_sheet(source, plan: Plan) -> Sheet:
     rejection. Raises FileProblem when the file is not a readable spreadsheet."""
     warnings: list[str] = []
     rejected: list[dict] = []
-    workbook = _open_workbook(source, data_only=False)
+    workbook = open_workbook(source, data_only=False)
     try:
         sheet = _pick_sheet(workbook, warnings)
         sheet.reset_dimensions()  # some programs write a wrong (or no) sheet size
@@ -678,7 +679,7 @@ def _map_headers(plan: Plan, headers: list[str], rejected: list[dict], warnings:
 
 def _resolve_formulas(source, sheet_name, rows, formulas, headers, rejected) -> None:
     """Formulas count with the value the spreadsheet computed and saved."""
-    workbook = _open_workbook(source, data_only=True)
+    workbook = open_workbook(source, data_only=True)
     try:
         sheet = workbook[sheet_name]
         sheet.reset_dimensions()

@@ -10,8 +10,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from secpla.core.forms import DateInput
-from secpla.core.models import Scope, User
+from secpla.core.forms import DateInput, staff_choices
+from secpla.core.models import Scope
 from secpla.core.permissions import scope_for
 from secpla.planning.forms import limit_directorates
 from secpla.projects.models import (
@@ -96,12 +96,9 @@ class ProjectForm(forms.ModelForm):
 
         self.fields["code"].required = not self.instance._state.adding
         limit_directorates(self, "directorate", user, Project)
-        directorates = self.fields["directorate"].queryset
-        self.fields["responsible"].queryset = User.objects.filter(
-            Q(is_active=True)
-            & (Q(directorate__in=directorates) | Q(directorate__isnull=True, role__isnull=False))
-            | Q(pk=self.instance.responsible_id)
-        ).order_by("first_name", "last_name")
+        self.fields["responsible"].queryset = staff_choices(
+            self.fields["directorate"].queryset, self.instance.responsible_id
+        )
         current = (
             list(self.instance.initiatives.values_list("pk", flat=True))
             if (self.instance.pk)

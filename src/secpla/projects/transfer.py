@@ -31,7 +31,14 @@ from secpla.core.generic import xlsx_cell
 from secpla.core.models import Directorate, Scope
 from secpla.core.money import format_clp
 from secpla.core.permissions import can, scope_for
-from secpla.planning.matrix import CellError, normalise_header, number_value, text_value
+from secpla.planning.matrix import (
+    CellError,
+    FileProblem,
+    normalise_header,
+    number_value,
+    open_workbook,
+    text_value,
+)
 from secpla.projects import services, workflow
 from secpla.projects.models import FundingLine, FundingSource, Project
 
@@ -49,10 +56,6 @@ class ImportRejected(Exception):
     def __init__(self, analysis: Analysis):
         super().__init__("La importación tiene filas rechazadas.")
         self.analysis = analysis
-
-
-class FileProblem(Exception):
-    """The file cannot be read as a portfolio at all (not XLSX, damaged, no header…)."""
 
 
 # --------------------------------------------------------------------------------------
@@ -284,22 +287,9 @@ def _rejection(row: int | None, column: str, message: str) -> dict:
     return {"row": row, "column": column, "message": message}
 
 
-def _open_workbook(source, *, data_only: bool):
-    from openpyxl import load_workbook
-
-    try:
-        source.seek(0)
-        return load_workbook(source, read_only=True, data_only=data_only)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign file
-        raise FileProblem(
-            "No se pudo leer el archivo como planilla Excel (.xlsx). Ábralo en Excel o "
-            "LibreOffice, guárdelo como «Libro de Excel (.xlsx)» y vuelva a subirlo."
-        ) from exc
-
-
 def _grid(source, *, data_only: bool, warnings: list[str]) -> tuple[str, list[list]]:
     """(sheet name, [[cell, …], …]) of the portfolio sheet; cells as openpyxl gives them."""
-    workbook = _open_workbook(source, data_only=data_only)
+    workbook = open_workbook(source, data_only=data_only)
     try:
         if SHEET in workbook.sheetnames:
             sheet = workbook[SHEET]
