@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from secpla.budget import api as budget_api
 from secpla.core import api as core_api
 from secpla.core import views as core_views
 from secpla.planning import api as planning_api
@@ -27,6 +28,7 @@ router.register("agreements", core_api.AgreementViewSet, basename="agreement")
 router.register("changelog", core_api.ChangeLogEntryViewSet, basename="changelogentry")
 planning_api.register(router)
 projects_api.register(router)
+budget_api.register(router)
 
 api_v1 = [
     path("calendar/add-business-days", core_api.add_business_days, name="calendar-add"),
@@ -52,6 +54,7 @@ urlpatterns = [
     path("", include("secpla.core.urls")),
     path("", include("secpla.planning.urls")),
     path("", include("secpla.projects.urls")),
+    path("", include("secpla.budget.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", login_required(SpectacularAPIView.as_view()), name="api-schema"),
     path(

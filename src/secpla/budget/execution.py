@@ -446,6 +446,13 @@ def prepare(
         budget_year = BudgetYear.objects.filter(year=budget_year).first()
         if budget_year is None:
             report.error(None, "año", f"No existe el presupuesto del año {year_number}.")
+    if budget_year is not None and budget_year.status == BudgetYear.Status.CLOSED:
+        # A closed year is a record, like its modifications (services._check_open_year).
+        report.error(
+            None,
+            "año",
+            f"El presupuesto {year_number} está cerrado: su ejecución ya no se importa.",
+        )
     if not isinstance(month, int) or not 1 <= month <= 12:
         report.error(None, "mes", f"El mes debe ir de 1 a 12 (se indicó {month}).")
     if report.errors:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from secpla.core.roles import FULL, READ, grant_list
+from secpla.core.roles import FULL, OWN, READ, grant_list
 
 BUDGET = [
     "budget.BudgetYear",
@@ -28,4 +28,40 @@ GRANTS: dict[str, list[tuple[str, str, str]]] = {
         )
     },
     "admin_sistema": grant_list(REFERENCE, FULL),
+}
+
+# Second set (formulation, programs, calendars, alerts, project links). A new set name,
+# because sets already applied to a deployed role are never re-applied (core.roles).
+PLANNING = ["budget.Program", "budget.BudgetRequest", "budget.AccountProject"]
+CONFIG = ["budget.ManagementArea", "budget.BudgetCalendar", "budget.AlertRule"]
+
+FORMULATION_GRANTS: dict[str, list[tuple[str, str, str]]] = {
+    "director_secpla": grant_list([*PLANNING, *CONFIG], FULL),
+    "control_presupuesto": [
+        *grant_list(PLANNING, FULL),
+        *grant_list(["budget.AlertRule"], FULL),
+        *grant_list(["budget.ManagementArea", "budget.BudgetCalendar"], READ),
+    ],
+    # Estudios keeps the portfolio, so it also links projects to their budget lines.
+    "estudios": [
+        *grant_list(["budget.Program", "budget.BudgetRequest", *CONFIG], READ),
+        *grant_list(["budget.AccountProject"], FULL),
+    ],
+    # A directorate's liaison requests its directorate's budget and reads the rest.
+    "enlace_direccion": [
+        *grant_list([*BUDGET, *REFERENCE, "budget.Program", "budget.AccountProject"], READ),
+        *grant_list(CONFIG, READ),
+        *grant_list(["budget.BudgetRequest"], FULL, OWN),
+    ],
+    **{
+        role: grant_list([*PLANNING, *CONFIG], READ)
+        for role in (
+            "licitaciones",
+            "asesor_urbanista",
+            "alcaldia",
+            "administrador_municipal",
+            "concejal",
+        )
+    },
+    "admin_sistema": grant_list(CONFIG, FULL),
 }

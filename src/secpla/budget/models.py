@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from secpla.core.models import AuditedModel
+from secpla.core.money import format_clp
 
 CODE_RE = re.compile(r"^(115|215)(\.\d{2}){1,2}(\.\d{3}){0,2}$")
 YEAR = [
@@ -195,6 +196,22 @@ class InitialAmount(AuditedModel):
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="+", verbose_name="cuenta"
     )
+    area = models.ForeignKey(
+        "ManagementArea",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="área de gestión",
+    )
+    program = models.ForeignKey(
+        "Program",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="programa",
+    )
     amount = models.BigIntegerField(
         "monto inicial ($)",
         validators=[MinValueValidator(0, message="El monto no puede ser negativo.")],
@@ -205,18 +222,357 @@ class InitialAmount(AuditedModel):
         verbose_name = "presupuesto inicial de una cuenta"
         verbose_name_plural = "presupuesto inicial"
         constraints = [
+            # One amount per account and classification (none, an área, or a program).
             models.UniqueConstraint(
                 fields=["budget_year", "account"],
+                condition=Q(area__isnull=True, program__isnull=True),
                 name="initialamount_one_per_account",
                 violation_error_message="La cuenta ya tiene presupuesto inicial.",
+            ),
+            models.UniqueConstraint(
+                fields=["budget_year", "account", "area"],
+                condition=Q(area__isnull=False, program__isnull=True),
+                name="initialamount_one_per_account_area",
+                violation_error_message="La cuenta ya tiene presupuesto inicial en esa área.",
+            ),
+            models.UniqueConstraint(
+                fields=["budget_year", "account", "program"],
+                condition=Q(program__isnull=False),
+                name="initialamount_one_per_account_program",
+                violation_error_message="La cuenta ya tiene presupuesto inicial en ese programa.",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.account.code}: {self.amount}"
+        return f"{self.account.code}: {format_clp(self.amount)}"
 
     def get_absolute_url(self) -> str:
         return self.budget_year.get_absolute_url()
+
+    def clean(self) -> None:
+        clean_classification(self, self.budget_year_id and self.budget_year)
+
+
+def clean_classification(line, budget_year) -> None:
+    """Shared by initial amounts, modification lines and requests: the account belongs to
+    the year's classifier; áreas and programs classify gastos only; a program fixes the
+    área (filled in when left empty)."""
+    errors = {}
+    account = line.account if line.account_id else None
+    if account and budget_year and account.version_id != budget_year.classifier_id:
+        errors["account"] = "La cuenta es de otro clasificador."
+    if line.program_id:
+        program = line.program
+        if budget_year and program.budget_year_id != budget_year.pk:
+            errors["program"] = "El programa es de otro año."
+        if line.area_id and line.area_id != program.area_id:
+            errors["area"] = f"El programa {program.code} es del área {program.area}."
+        line.area_id = program.area_id
+    if account and account.kind == Kind.INCOME and (line.area_id or line.program_id):
+        errors["area"] = "Las áreas de gestión y los programas clasifican solo gastos."
+    if errors:
+        raise ValidationError(errors)
+
+
+class ManagementArea(AuditedModel):
+    """An área de gestión of municipal gastos (01 Gestión Interna … 06 Programas
+    Culturales), as SINIM and the CGR report them; editable catalogue."""
+
+    code = models.CharField(
+        "código",
+        max_length=10,
+        unique=True,
+        error_messages={"unique": "Ya existe un área con ese código."},
+    )
+    name = models.CharField("nombre", max_length=150)
+    sinim_code = models.CharField("código SINIM", max_length=20, blank=True)
+    is_active = models.BooleanField("vigente", default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "área de gestión"
+        verbose_name_plural = "áreas de gestión"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("budget:managementarea_detail", args=[self.pk])
+
+
+class Program(AuditedModel):
+    """A municipal program of one budget year (e.g. «Programa Adulto Mayor»), inside an
+    área de gestión, run by a directorate."""
+
+    budget_year = models.ForeignKey(
+        "BudgetYear", on_delete=models.PROTECT, related_name="programs", verbose_name="presupuesto"
+    )
+    code = models.CharField("código", max_length=20)
+    name = models.CharField("nombre", max_length=200)
+    area = models.ForeignKey(
+        ManagementArea, on_delete=models.PROTECT, related_name="programs", verbose_name="área"
+    )
+    directorate = models.ForeignKey(
+        "core.Directorate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="dirección responsable",
+    )
+    description = models.TextField("descripción", blank=True)
+
+    class Meta:
+        ordering = ["budget_year", "code"]
+        verbose_name = "programa municipal"
+        verbose_name_plural = "programas municipales"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget_year", "code"],
+                name="program_code_unique_in_year",
+                violation_error_message="Ya existe un programa con ese código en el año.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("budget:program_detail", args=[self.pk])
+
+
+class BudgetRequest(AuditedModel):
+    """Formulation: a directorate's request for one account, with its justification, and
+    SECPLA's adjustment when it consolidates the proposal."""
+
+    budget_year = models.ForeignKey(
+        "BudgetYear", on_delete=models.CASCADE, related_name="requests", verbose_name="presupuesto"
+    )
+    directorate = models.ForeignKey(
+        "core.Directorate",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="dirección",
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="+", verbose_name="cuenta"
+    )
+    area = models.ForeignKey(
+        ManagementArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="área de gestión",
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="programa",
+    )
+    requested = models.BigIntegerField(
+        "monto solicitado ($)",
+        validators=[MinValueValidator(0, message="El monto no puede ser negativo.")],
+    )
+    justification = models.TextField("justificación")
+    adjusted = models.BigIntegerField(
+        "monto ajustado por SECPLA ($)",
+        null=True,
+        blank=True,
+        editable=False,
+        validators=[MinValueValidator(0, message="El monto no puede ser negativo.")],
+    )
+    adjustment_note = models.TextField("motivo del ajuste", blank=True, editable=False)
+
+    scope_field = "directorate"
+
+    class Meta:
+        ordering = ["budget_year", "account__code", "directorate__code"]
+        verbose_name = "solicitud presupuestaria"
+        verbose_name_plural = "solicitudes presupuestarias"
+
+    def __str__(self) -> str:
+        return f"{self.directorate.code} · {self.account.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("budget:budgetrequest_detail", args=[self.pk])
+
+    @property
+    def final(self) -> int:
+        """What goes into the proposal: SECPLA's adjustment, or else the request."""
+        return self.requested if self.adjusted is None else self.adjusted
+
+    def clean(self) -> None:
+        clean_classification(self, self.budget_year_id and self.budget_year)
+
+
+class BudgetCalendar(AuditedModel):
+    """Dated configuration: the legal calendar of the budget in the Concejo (Ley 18.695
+    arts. 65 and 82: the Alcalde presents it in the first week of October; the Concejo
+    decides before 15 December). The budget of year N is presented and decided in N−1."""
+
+    valid_from = models.DateField(
+        "vigente desde",
+        unique=True,
+        error_messages={"unique": "Ya hay un calendario vigente desde esa fecha."},
+    )
+    present_from = models.CharField("presentación: desde (dd-mm)", max_length=5, default="01-10")
+    present_until = models.CharField("presentación: hasta (dd-mm)", max_length=5, default="07-10")
+    decide_by = models.CharField(
+        "el Concejo resuelve antes del (dd-mm)", max_length=5, default="15-12"
+    )
+    source = models.TextField("fuente")
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = "calendario presupuestario"
+        verbose_name_plural = "calendarios presupuestarios"
+
+    def __str__(self) -> str:
+        return f"Calendario vigente desde {self.valid_from:%d-%m-%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("budget:budgetcalendar_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors, dates = {}, {}
+        for name in ("present_from", "present_until", "decide_by"):
+            try:
+                dates[name] = day_month(getattr(self, name), 2001)
+            except ValueError:
+                errors[name] = "Use día y mes como dd-mm, por ejemplo 07-10."
+        if errors:
+            raise ValidationError(errors)
+        if dates["present_until"] < dates["present_from"]:
+            raise ValidationError(
+                {"present_until": "La presentación termina antes de empezar: revise las fechas."}
+            )
+        if dates["decide_by"] <= dates["present_until"]:
+            raise ValidationError(
+                {"decide_by": "El Concejo resuelve después del plazo de presentación."}
+            )
+
+    @classmethod
+    def in_force(cls, on: dt.date) -> BudgetCalendar | None:
+        return cls.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
+
+    def deadlines(self, budget_year: int) -> dict[str, dt.date]:
+        """The dates for the budget of `budget_year` (they fall in the year before)."""
+        year = budget_year - 1
+        return {
+            "present_from": day_month(self.present_from, year),
+            "present_until": day_month(self.present_until, year),
+            "decide_by": day_month(self.decide_by, year),
+        }
+
+
+def day_month(text: str, year: int) -> dt.date:
+    """'07-10' and a year → 7 October of that year (ValueError when malformed)."""
+    day, _, month = (text or "").partition("-")
+    if not (day.isdigit() and month.isdigit()):
+        raise ValueError(text)
+    return dt.date(year, int(month), int(day))
+
+
+class AlertRule(AuditedModel):
+    """Dated configuration of the execution alerts: low execution of investment
+    (subtítulo 31 by default) late in the year."""
+
+    valid_from = models.DateField(
+        "vigente desde",
+        unique=True,
+        error_messages={"unique": "Ya hay una regla vigente desde esa fecha."},
+    )
+    investment_prefix = models.CharField(
+        "cuentas de inversión (prefijo)", max_length=30, default="215.31",
+        validators=[validate_account_code],
+    )  # fmt: skip
+    from_month = models.PositiveSmallIntegerField(
+        "alertar desde el mes",
+        default=9,
+        validators=[
+            MinValueValidator(1, message="El mes va de 1 a 12."),
+            MaxValueValidator(12, message="El mes va de 1 a 12."),
+        ],
+    )
+    min_accrued_percent = models.DecimalField(
+        "% devengado mínimo sobre el vigente",
+        max_digits=5,
+        decimal_places=1,
+        default=50,
+        validators=[
+            MinValueValidator(0, message="El porcentaje va de 0 a 100."),
+            MaxValueValidator(100, message="El porcentaje va de 0 a 100."),
+        ],
+    )
+    source = models.TextField("fundamento", blank=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = "regla de alertas de ejecución"
+        verbose_name_plural = "reglas de alertas de ejecución"
+
+    def __str__(self) -> str:
+        return f"Alertas vigentes desde {self.valid_from:%d-%m-%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("budget:alertrule_detail", args=[self.pk])
+
+    @classmethod
+    def in_force(cls, on: dt.date) -> AlertRule | None:
+        return cls.objects.filter(valid_from__lte=on).order_by("-valid_from").first()
+
+
+class AccountProject(AuditedModel):
+    """A budget line (an account of subtítulo 31 or 33) that funds an investment project:
+    found by the BIP code in the account's name, or linked by hand."""
+
+    class Method(models.TextChoices):
+        BIP = "bip", "Por código BIP"
+        MANUAL = "manual", "A mano"
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="project_links", verbose_name="cuenta"
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        related_name="budget_links",
+        verbose_name="proyecto",
+    )
+    method = models.CharField("vínculo", max_length=10, choices=Method, default=Method.MANUAL)
+
+    scope_field = "project__directorate"
+
+    class Meta:
+        ordering = ["account__code"]
+        verbose_name = "cuenta de un proyecto"
+        verbose_name_plural = "cuentas de proyectos"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "project"],
+                name="accountproject_once",
+                violation_error_message="La cuenta ya está vinculada a ese proyecto.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account.code} → {self.project.code}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("budget:accountproject_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.account_id and not self.account.code.startswith(LINKABLE_PREFIXES):
+            raise ValidationError(
+                {"account": "Solo se vinculan a proyectos cuentas de los subtítulos 31 y 33."}
+            )
+
+
+LINKABLE_PREFIXES = ("215.31.", "215.33.")
 
 
 class AgreementRule(AuditedModel):
@@ -327,6 +683,22 @@ class ModificationLine(AuditedModel):
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="+", verbose_name="cuenta"
     )
+    area = models.ForeignKey(
+        ManagementArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="área de gestión",
+    )
+    program = models.ForeignKey(
+        Program,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="programa",
+    )
     amount = models.BigIntegerField("monto ($, + aumenta / − disminuye)")
 
     class Meta:
@@ -342,18 +714,14 @@ class ModificationLine(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account.code}: {self.amount:+d}"
+        sign = "+" if self.amount > 0 else "−"
+        return f"{self.account.code}: {sign}{format_clp(abs(self.amount))}"
 
     def get_absolute_url(self) -> str:
         return self.modification.get_absolute_url()
 
     def clean(self) -> None:
-        if (
-            self.account_id
-            and self.modification_id
-            and self.account.version_id != self.modification.budget_year.classifier_id
-        ):
-            raise ValidationError({"account": "La cuenta es de otro clasificador."})
+        clean_classification(self, self.modification_id and self.modification.budget_year)
 
 
 class ExecutionMonth(models.Model):
@@ -417,3 +785,60 @@ class ExecutionRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.month}"
+
+
+def execution_upload_to(instance, filename: str) -> str:
+    from django.utils import timezone
+
+    return f"importaciones/ejecucion/{timezone.now():%Y/%m}/{filename}"
+
+
+class ExecutionImportJob(models.Model):
+    """An execution file uploaded in the browser, imported (or only checked) in the
+    background by budget.jobs; the outcome is `execution.Report.as_dict()`. The imported
+    month itself is logged by the importer, so the job is not an audited record."""
+
+    class Status(models.TextChoices):
+        QUEUED = "cola", "En cola"
+        RUNNING = "procesando", "Procesando"
+        DONE = "terminada", "Terminada"
+        INVALID = "errores", "Con errores: no se guardó nada"
+        FAILED = "fallida", "Falló: no se guardó nada"
+
+    budget_year = models.ForeignKey(
+        BudgetYear, on_delete=models.CASCADE, related_name="import_jobs", verbose_name="presupuesto"
+    )
+    month = models.PositiveSmallIntegerField(
+        "mes",
+        validators=[
+            MinValueValidator(1, message="El mes va de 1 a 12."),
+            MaxValueValidator(12, message="El mes va de 1 a 12."),
+        ],
+    )
+    file = models.FileField("archivo", upload_to=execution_upload_to, max_length=300)
+    original_name = models.CharField("nombre del archivo", max_length=255)
+    dry_run = models.BooleanField("solo revisar (no guardar)", default=False)
+    status = models.CharField("estado", max_length=20, choices=Status, default=Status.QUEUED)
+    report = models.JSONField("resultado", default=dict, blank=True)
+    error = models.TextField("error", blank=True)
+    created_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name="subido por",
+    )
+    created_at = models.DateTimeField("subido", auto_now_add=True)
+    started_at = models.DateTimeField("iniciado", null=True, blank=True)
+    finished_at = models.DateTimeField("terminado", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "importación de la ejecución"
+        verbose_name_plural = "importaciones de la ejecución"
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.month:02d}-{self.budget_year.year})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("budget:execution_import_detail", args=[self.pk])

@@ -50,3 +50,23 @@ def load_classifier(ClassifierVersion, Account, year: int = CLASSIFIER_YEAR) -> 
         )
         created += 1
     return created
+
+
+# Áreas de gestión of municipal gastos (SINIM codes 4162–4167; the two-digit codes are the
+# usual convention, see the domain notes). Loaded by migration 0005; editable.
+AREAS = [
+    ("01", "Gestión Interna", "4162"),
+    ("02", "Servicios a la Comunidad", "4163"),
+    ("03", "Actividades Municipales", "4164"),
+    ("04", "Programas Sociales", "4165"),
+    ("05", "Programas Recreacionales", "4166"),
+    ("06", "Programas Culturales", "4167"),
+]
+CALENDAR_SOURCE = (
+    "Ley 18.695, art. 82 letra a): el Alcalde presenta el presupuesto al Concejo en la "
+    "primera semana de octubre y el Concejo se pronuncia antes del 15 de diciembre. Texto "
+    "no verificado contra la ley vigente: revise las fechas."
+)
+ALERT_SOURCE = (
+    "Valores iniciales elegidos por la municipalidad (no vienen de una norma): ajústelos."
+)

@@ -228,4 +228,8 @@ def load_demo(today: dt.date | None = None) -> dict[str, int]:
         from secpla.projects import demo as projects_demo
 
         projects_demo.load(today=today)
+
+        from secpla.budget import demo as budget_demo
+
+        budget_demo.load()  # after the projects: its investment lines carry their BIP codes
     return counts

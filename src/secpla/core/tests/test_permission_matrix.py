@@ -207,6 +207,14 @@ class World:
         for module in MODULES:
             module.populate(self)
 
+    def __setattr__(self, name, value):
+        # Each module's populate() names its own records: one module silently replacing
+        # another's (say two "import_job"s of different models) sends that module's rows
+        # to a primary key of the wrong table, which only shows where ids differ (PostgreSQL).
+        if name in self.__dict__ and self.__dict__[name] is not value:
+            raise AttributeError(f"World.{name} is already set by another module's populate()")
+        super().__setattr__(name, value)
+
     def lookup(self, attr, lookup):
         obj = getattr(self, attr)
         return getattr(obj, lookup) if lookup != "pk" else obj.pk

@@ -5,6 +5,9 @@ portfolio settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import django_filters as filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -213,6 +216,37 @@ TABS = [
 ]
 
 
+@dataclass(frozen=True)
+class ProjectTab:
+    """A tab another module adds to the project page (see `register_project_tab`)."""
+
+    key: str
+    label: str
+    template: str
+    context: Callable  # (request, project) -> dict; called only while the tab is open
+    visible: Callable  # (user) -> bool: whether the user gets the tab at all
+
+
+EXTRA_TABS: list[ProjectTab] = []
+
+
+def register_project_tab(key, label, template, context_fn, *, visible=None) -> None:
+    """Add a tab to the project page, before Documentos. Modules call this from their
+    AppConfig.ready(), so the projects module needs not know them; registering a key
+    again replaces the tab."""
+    if key in dict(TABS):
+        raise ValueError(f"The project page already has a tab {key!r}")
+    tab = ProjectTab(key, label, template, context_fn, visible or (lambda user: True))
+    EXTRA_TABS[:] = [t for t in EXTRA_TABS if t.key != key] + [tab]
+
+
+def tabs_for(user) -> list[tuple[str, str]]:
+    """The project page's tabs for this user: the fixed ones and the modules' own."""
+    extra = [(t.key, t.label) for t in EXTRA_TABS if t.visible(user)]
+    cut = [key for key, _ in TABS].index("documentos")
+    return [*TABS[:cut], *extra, *TABS[cut:]]
+
+
 class ProjectDetailView(generic.RecordDetailView):
     model = Project
     url_prefix = "projects:project"
@@ -239,7 +273,7 @@ def project_context(request, project: Project, tab: str, transition_form=None) -
     today = timezone.localdate()
     days = PortfolioSettings.current().days_without_report
     context = {
-        "tabs": TABS,
+        "tabs": tabs_for(user),
         "flags": selectors.flags(project, today, days),
         "days_without_report": days,
         "total_funding": selectors.total_funding(project),
@@ -301,6 +335,11 @@ def project_context(request, project: Project, tab: str, transition_form=None) -
         context["planned_today"] = selectors.planned_percent(project, today)
         context["actual_today"] = selectors.actual_percent(project, today)
         context["paid_total"] = sum(p.amount for p in project.payments.all())
+    else:
+        extra = next((t for t in EXTRA_TABS if t.key == tab and t.visible(user)), None)
+        if extra is not None:
+            context["extra_tab_template"] = extra.template
+            context.update(extra.context(request, project))
     return context
 
 
