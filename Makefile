@@ -66,6 +66,7 @@ bench: install
 	$(BIN)/python benchmarks/planning.py
 	$(BIN)/python benchmarks/projects.py
 	$(BIN)/python benchmarks/budget_execution.py
+	$(BIN)/python benchmarks/oirs_load.py
 
 clean:
 	rm -rf $(VENV) var

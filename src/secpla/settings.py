@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "secpla.planning",
     "secpla.projects",
     "secpla.budget",
+    "secpla.citizen_requests",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +194,18 @@ CACHES = {
 }
 # Long jobs run in a background thread; tests (and SECPLA_INLINE_JOBS=1) run them inline.
 INLINE_JOBS = env_bool("SECPLA_INLINE_JOBS", TESTING)
+
+# Email (citizen-request notifications): printed on the console unless a backend is set,
+# e.g. SECPLA_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST etc.
+EMAIL_BACKEND = env_str("SECPLA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("SECPLA_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("SECPLA_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("SECPLA_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("SECPLA_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SECPLA_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("SECPLA_DEFAULT_FROM_EMAIL", "oirs@localhost")
+# Client addresses the public OIRS form does not rate-limit (e.g. a load generator).
+SECPLA_OIRS_RATE_LIMIT_EXEMPT = env_list("SECPLA_OIRS_RATE_LIMIT_EXEMPT", [])
 
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STORAGES = {

@@ -55,6 +55,8 @@ urlpatterns = [
     path("", include("secpla.planning.urls")),
     path("", include("secpla.projects.urls")),
     path("", include("secpla.budget.urls")),
+    path("", include("secpla.citizen_requests.urls")),
+    path("open311/v2/", include("secpla.citizen_requests.open311_urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", login_required(SpectacularAPIView.as_view()), name="api-schema"),
     path(

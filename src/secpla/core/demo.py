@@ -232,4 +232,8 @@ def load_demo(today: dt.date | None = None) -> dict[str, int]:
         from secpla.budget import demo as budget_demo
 
         budget_demo.load()  # after the projects: its investment lines carry their BIP codes
+
+        from secpla.citizen_requests import demo as citizen_requests_demo
+
+        citizen_requests_demo.load(today=today)
     return counts

@@ -1,0 +1,1 @@
+"""Views of the OIRS; the public pages (no login) are in `public`."""
