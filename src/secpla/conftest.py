@@ -37,3 +37,13 @@ def media(settings, tmp_path):
         },
     }
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def fresh_public_cache():
+    """Public pages cached by one test are never served to the next (public_cache)."""
+    from django.core.cache import caches
+
+    caches["public"].clear()
+    yield
+    caches["public"].clear()

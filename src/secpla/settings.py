@@ -182,15 +182,28 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # vendored libraries and the project's own CSS/JS
 # The cache carries the progress of long jobs (imports) between the worker thread and
 # the page that polls it; a file cache works across gunicorn processes without a server.
+CACHE_DIR = Path(env_str("SECPLA_CACHE_DIR", str(VAR_DIR / "cache")))
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
         if TESTING
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env_str("SECPLA_CACHE_DIR", str(VAR_DIR / "cache")),
+            "LOCATION": str(CACHE_DIR),
         }
-    )
+    ),
+    # Public pages built once for every visitor (OIRS form, Open311 GETs; decision 0015).
+    # Apart from "default" so that many distinct Open311 queries can never push the rate
+    # limiter's counters out when the cache culls.
+    "public": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public"}
+        if TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR / "public"),
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    ),
 }
 # Long jobs run in a background thread; tests (and SECPLA_INLINE_JOBS=1) run them inline.
 INLINE_JOBS = env_bool("SECPLA_INLINE_JOBS", TESTING)

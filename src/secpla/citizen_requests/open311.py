@@ -17,8 +17,10 @@ and cerrada (a merged duplicate is closed) are `closed`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
+from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
 from django.core.exceptions import ValidationError
@@ -28,7 +30,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from secpla.citizen_requests import services
+from secpla.citizen_requests import public_cache, services
 from secpla.citizen_requests.forms import MAX_DESCRIPTION  # index.md: "limited to 4,000"
 from secpla.citizen_requests.models import Category, Request
 from secpla.citizen_requests.selectors import PUBLIC_EVENT_KINDS
@@ -126,6 +128,32 @@ def _endpoint(methods: tuple[str, ...]):
 
         run.__name__ = view.__name__
         run.__doc__ = view.__doc__
+        return run
+
+    return wrap
+
+
+def _public_get(*, by_minute: bool = False):
+    """Serve a GET from the public cache (public_cache; decision 0015): the same answer
+    for everyone until a shown record changes. `by_minute` also renews it each minute,
+    for answers whose default window ends "now". Errors are never cached."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def run(request, *args, fmt: str, **kwargs):
+            if request.method not in ("GET", "HEAD"):
+                return view(request, *args, fmt=fmt, **kwargs)
+
+            def build() -> tuple[str, bytes]:
+                response = view(request, *args, fmt=fmt, **kwargs)
+                return response["Content-Type"], response.content
+
+            query = urlencode(sorted(request.GET.lists()), doseq=True)
+            minute = timezone.now().strftime("%Y%m%d%H%M") if by_minute else ""
+            parts = ("open311", request.path, query, minute)
+            content_type, body = public_cache.get_or_build(parts, build)
+            return HttpResponse(body, content_type=content_type)
+
         return run
 
     return wrap
@@ -274,6 +302,7 @@ def _statuses(value: str) -> list[str]:
 
 
 @_endpoint(("GET",))
+@_public_get()
 def services_list(request, *, fmt: str):
     """GET Service List: the categories in force."""
     data = [service_data(c) for c in Category.objects.filter(is_active=True)]
@@ -281,6 +310,7 @@ def services_list(request, *, fmt: str):
 
 
 @_endpoint(("GET",))
+@_public_get()
 def service_definition(request, *, service_code: str, fmt: str):
     """GET Service Definition. No service has extra attributes (`metadata` is false), so
     the definition exists to say so: an empty list of attributes."""
@@ -293,6 +323,7 @@ def service_definition(request, *, service_code: str, fmt: str):
 
 @csrf_exempt  # an API for other systems, authenticated by api_key, never by a session
 @_endpoint(("GET", "POST"))
+@_public_get(by_minute=True)
 def requests_endpoint(request, *, fmt: str):
     """GET Service Requests (the spec's filters), or POST Service Request."""
     if request.method == "POST":
@@ -316,6 +347,7 @@ def requests_endpoint(request, *, fmt: str):
 
 
 @_endpoint(("GET",))
+@_public_get()
 def request_detail(request, *, service_request_id: str, fmt: str):
     """GET Service Request: a list of one, as index.md shows (swagger.json's
     `request/{id}` describes a bare object; index.md rules, so both spellings answer the

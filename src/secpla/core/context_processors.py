@@ -3,7 +3,13 @@ from secpla.core.navigation import navigation_for
 
 
 def platform(request):
-    municipality = Municipality.current()
+    # Pages show its name and place, never the boundary: a large JSON not worth decoding.
+    municipality = (
+        Municipality.objects.select_related("comuna__province__region")
+        .defer("boundary")
+        .filter(pk=1)
+        .first()
+    )
     user = getattr(request, "user", None)
     return {
         "municipality": municipality,

@@ -24,11 +24,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from secpla.citizen_requests import selectors, services, workflow
+from secpla.citizen_requests import public_cache, selectors, services, workflow
 from secpla.citizen_requests.forms import (
     PublicRequestForm,
     ReopenForm,
@@ -123,12 +125,34 @@ def public_create(request):
                 request.session[SESSION_KEY] = citizen_request.tracking_code
                 return redirect("citizen_requests:public_received")
     else:
-        form = PublicRequestForm()
-    return render(
-        request,
-        "citizen_requests/public_form.html",
-        {"form": form, "rules": form.rules, **map_config()},
-    )
+        # The blank form is the same for everyone: built once per public-cache generation
+        # (the CSRF token stays outside it, in the page). The date: dated OIRS settings.
+        today = timezone.localdate().isoformat()
+        parts = ("public_form", today, settings.MAP_TILES_URL, settings.MAP_TILES_ATTRIBUTION)
+        context = public_cache.get_or_build(parts, _blank_form)
+        return render(request, "citizen_requests/public_form.html", context)
+    return render(request, "citizen_requests/public_form.html", _form_context(form))
+
+
+def _form_context(form: PublicRequestForm) -> dict:
+    config = map_config()
+    return {
+        "form": form,
+        "rules": form.rules,
+        "max_answer_days": form.rules.max_answer_days,
+        "has_map": bool(config["boundary"]),
+        **config,
+    }
+
+
+def _blank_form() -> dict:
+    context = _form_context(PublicRequestForm())
+    fields = render_to_string("citizen_requests/public_form_fields.html", context)
+    return {
+        "fields_html": mark_safe(fields),  # our own template's output, escaped there
+        "max_answer_days": context["max_answer_days"],
+        "has_map": context["has_map"],
+    }
 
 
 @require_GET
