@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 ALIAS = "public"
 GENERATION_KEY = "oirs:generation"
@@ -70,10 +70,15 @@ def get_or_build(parts: tuple[str, ...], build: Callable[[], object]):
 def connect_signals() -> None:
     """Watch every model whose rows appear in a cached page: requests and their events
     (Open311 lists), categories, OIRS settings, directorates (agency names) and the
-    municipality (the form's map boundary)."""
+    municipality (the form's map boundary); and a migration, which may rewrite any of them."""
     from secpla.citizen_requests.models import Category, OirsSettings, Request, RequestEvent
     from secpla.core.models import Directorate, Municipality
 
     for model in (Request, RequestEvent, Category, OirsSettings, Directorate, Municipality):
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(_on_change, sender=model, dispatch_uid=f"oirs-{model.__name__}-{name}")
+    post_migrate.connect(_on_migrate, dispatch_uid="oirs-migrate")
+
+
+def _on_migrate(sender, **kwargs) -> None:
+    bump()
