@@ -115,6 +115,15 @@ def test_a_visitor_files_a_request_and_reads_the_answer(
     inbox.get_by_role("link", name=code).click()
     expect(page.get_by_test_id("tracking-code")).to_have_text(code)
     expect(page.get_by_test_id("contact")).to_contain_text(NAME)  # staff see the contact
+    expect(page.get_by_test_id("request-map")).to_have_attribute("data-loaded", "1")  # its point
+    browser.assert_clean_console()
+    page.goto(reverse("citizen_requests:map"))
+    requests_map = page.get_by_test_id("oirs-map")
+    expect(requests_map).to_have_attribute("data-loaded", "1")
+    expect(requests_map.locator(".leaflet-interactive").first).to_be_visible()
+    expect(page.locator("[data-map-status]")).to_have_text("1 solicitud en el mapa.")
+    browser.assert_clean_console()
+    page.go_back()
     answer = page.get_by_test_id("action-answer")
     answer.get_by_label("Respuesta pública").fill(ANSWER)
     answer.get_by_role("button", name="Responder").click()

@@ -1,11 +1,10 @@
 // SECPLA: the OIRS public form. (1) Shows only the guidance and deadline of the chosen
 // category (without JavaScript the page lists them all). (2) A Leaflet map to mark the
 // location as a GeoJSON point in the hidden field; the server checks that it lies in the
-// comuna. No inline scripts (CSP): configuration comes from data-* attributes.
+// comuna. No inline scripts (CSP): configuration comes from data-* attributes; the map
+// itself from secpla/map-base.js, loaded first.
 (function () {
   "use strict";
-
-  var DEFAULT_CENTER = [-36.7, -72.3];
 
   function initGuidance(form) {
     var select = form.querySelector("[data-oirs-category]");
@@ -35,31 +34,9 @@
       if (status) status.textContent = "No se pudo cargar el mapa; indique la dirección.";
       return;
     }
-    var data = container.dataset;
-    var map = window.L.map(container, { zoomSnap: 0.5 });
-    map.attributionControl.setPrefix(false);
-    if (data.tilesUrl) {
-      window.L.tileLayer(data.tilesUrl, {
-        attribution: data.tilesAttribution || "",
-        maxZoom: 19,
-      }).addTo(map);
-    } else {
-      container.classList.add("map-plain");
-    }
-    var fitted = false;
-    if (data.boundary) {
-      try {
-        var outline = window.L.geoJSON(JSON.parse(data.boundary), {
-          interactive: false,
-          style: { color: "#495057", weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.04 },
-        }).addTo(map);
-        map.fitBounds(outline.getBounds(), { padding: [10, 10] });
-        fitted = true;
-      } catch (err) {
-        fitted = false;
-      }
-    }
-    if (!fitted) map.setView(DEFAULT_CENTER, 10);
+    var view = window.SecplaMap.create(container);
+    window.SecplaMap.fit(view, 10);
+    var map = view.map;
 
     var marker = null;
     function show(latlng) {
