@@ -18,6 +18,8 @@ MAX_ATTACHMENTS = 5
 # characters"), so a request reads the same whichever way it came in.
 MAX_DESCRIPTION = 4000
 HONEYPOT_FIELD = "sitio_web"
+# The longest location text read: a GeoJSON point, with room to spare.
+MAX_LOCATION_CHARS = 1000
 TRACKING_CODE = re.compile(r"^OIRS-\d{4}-[0-9A-Z]{6}$")
 
 
@@ -91,7 +93,30 @@ class _CategoryIterator(forms.models.ModelChoiceIterator):
 
 
 class LocationField(forms.JSONField):
-    """The GeoJSON point the map picker writes in a hidden input ("" when none)."""
+    """The GeoJSON point the map picker writes in a hidden input ("" when none).
+
+    A point is under 100 characters: a longer value is refused unparsed, and one nested
+    so deeply that `json.loads` gives up (RecursionError) is refused too. Either way the
+    form comes back with the field's message and without the value, never a 500."""
+
+    def _too_long(self, value) -> bool:
+        return isinstance(value, str) and len(value) > MAX_LOCATION_CHARS
+
+    def to_python(self, value):
+        if self._too_long(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return super().to_python(value)
+        except RecursionError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def bound_data(self, data, initial):
+        if self._too_long(data):
+            return None
+        try:
+            return super().bound_data(data, initial)
+        except RecursionError:
+            return None
 
     def prepare_value(self, value):
         return "" if value is None else super().prepare_value(value)

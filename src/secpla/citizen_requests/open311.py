@@ -23,7 +23,7 @@ import re
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, Q
 from django.http import HttpResponse
 from django.utils import timezone
@@ -465,6 +465,8 @@ def _create(request, fmt: str):
         created = services.request_create(actor=None, citizen_request=citizen_request, api_key=key)
     except ValidationError as exc:
         raise Open311Error(400, _validation_text(exc)) from None
+    except PermissionDenied as exc:  # the key was revoked between its check and the save
+        raise Open311Error(403, str(exc)) from None
     days, _ = category.effective_answer_days(timezone.localdate(created.received_at))
     notice = (
         f"Recibida por {created.directorate.name}. Plazo de respuesta: "

@@ -161,7 +161,13 @@ def reopen_until(citizen_request: Request) -> dt.date | None:
 
 def _message(citizen_request: Request, kind: str) -> str:
     r = citizen_request
-    what = f"su {r.get_kind_display().lower()} {r.tracking_code}"
+    kind_name = r.get_kind_display().lower()
+    what = f"su {kind_name} {r.tracking_code}"
+    # «Su solicitud …» whatever the kind, since the participles below are feminine (a
+    # reclamo would read «fue asignada»); and not what.capitalize(), which lowercases the code.
+    opening = f"Su solicitud {r.tracking_code}"
+    if r.kind != Request.Kind.REQUEST:
+        opening += f" ({kind_name})"
     due = f"{r.due_on:%d-%m-%Y}"
     if kind == E.RECEIVED:
         return (
@@ -170,28 +176,28 @@ def _message(citizen_request: Request, kind: str) -> str:
             "su estado."
         )
     if kind == E.ASSIGNED:
-        return f"{what.capitalize()} fue asignada para su atención en {r.directorate.name}."
+        return f"{opening} fue asignada para su atención en {r.directorate.name}."
     if kind == E.DERIVED:
         return (
-            f"{what.capitalize()} fue derivada a {r.directorate.name}, la dirección "
+            f"{opening} fue derivada a {r.directorate.name}, la dirección "
             f"competente. El plazo de respuesta no cambia: {due}."
         )
     if kind == E.STARTED:
-        return f"{what.capitalize()} está en proceso en {r.directorate.name}."
+        return f"{opening} está en proceso en {r.directorate.name}."
     if kind == E.ANSWERED:
         until = reopen_until(r)
         return (
-            f"{what.capitalize()} fue respondida:\n\n{r.public_answer}\n\n"
+            f"{opening} fue respondida:\n\n{r.public_answer}\n\n"
             f"Si la respuesta no resuelve su caso, puede reabrirla hasta el {until:%d-%m-%Y} "
             "con su código de seguimiento y este correo."
         )
     if kind == E.CLOSED:
-        return f"{what.capitalize()} fue cerrada."
+        return f"{opening} fue cerrada."
     if kind == E.REOPENED:
-        return f"{what.capitalize()} fue reabierta. Nuevo plazo de respuesta: {due}."
+        return f"{opening} fue reabierta. Nuevo plazo de respuesta: {due}."
     if kind == E.MERGED:
         return (
-            f"{what.capitalize()} trata el mismo asunto que la solicitud "
+            f"{opening} trata el mismo asunto que la solicitud "
             f"{r.merged_into.tracking_code}, con la que fue unida. Siga su estado con ese "
             "código."
         )
