@@ -30,7 +30,9 @@ def test_the_blank_form_is_built_once_then_served_from_the_cache(
     client.get(reverse(FORM))
     with django_assert_max_num_queries(1):  # the municipality, for the page heading
         response = client.get(reverse(FORM))
-    assert "Luminaria apagada" in response.content.decode()
+    page = response.content.decode()
+    assert "Luminaria apagada" in page
+    assert '<select name="category"' in page  # the cached fields are HTML, not escaped text
 
 
 def test_every_visitor_gets_a_csrf_token_of_their_own_and_can_submit(client, lighting):
