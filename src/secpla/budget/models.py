@@ -187,12 +187,10 @@ class BudgetYear(AuditedModel):
             raise ValidationError(errors)
 
 
-class InitialAmount(AuditedModel):
-    """The approved initial budget of one account."""
+class ClassifiedLine(AuditedModel):
+    """An amount of one account, optionally by área de gestión and program: initial
+    amounts, formulation requests and modification lines (rules: clean_classification)."""
 
-    budget_year = models.ForeignKey(
-        BudgetYear, on_delete=models.CASCADE, related_name="initial", verbose_name="presupuesto"
-    )
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="+", verbose_name="cuenta"
     )
@@ -211,6 +209,24 @@ class InitialAmount(AuditedModel):
         blank=True,
         related_name="+",
         verbose_name="programa",
+    )
+
+    class Meta:
+        abstract = True
+
+    def classification_year(self) -> BudgetYear | None:
+        """The budget year whose classifier, áreas and programs the line must use."""
+        raise NotImplementedError
+
+    def clean(self) -> None:
+        clean_classification(self, self.classification_year())
+
+
+class InitialAmount(ClassifiedLine):
+    """The approved initial budget of one account."""
+
+    budget_year = models.ForeignKey(
+        BudgetYear, on_delete=models.CASCADE, related_name="initial", verbose_name="presupuesto"
     )
     amount = models.BigIntegerField(
         "monto inicial ($)",
@@ -249,8 +265,8 @@ class InitialAmount(AuditedModel):
     def get_absolute_url(self) -> str:
         return self.budget_year.get_absolute_url()
 
-    def clean(self) -> None:
-        clean_classification(self, self.budget_year_id and self.budget_year)
+    def classification_year(self) -> BudgetYear | None:
+        return self.budget_year if self.budget_year_id else None
 
 
 def clean_classification(line, budget_year) -> None:
@@ -341,7 +357,7 @@ class Program(AuditedModel):
         return reverse("budget:program_detail", args=[self.pk])
 
 
-class BudgetRequest(AuditedModel):
+class BudgetRequest(ClassifiedLine):
     """Formulation: a directorate's request for one account, with its justification, and
     SECPLA's adjustment when it consolidates the proposal."""
 
@@ -353,25 +369,6 @@ class BudgetRequest(AuditedModel):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="dirección",
-    )
-    account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="+", verbose_name="cuenta"
-    )
-    area = models.ForeignKey(
-        ManagementArea,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="área de gestión",
-    )
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="programa",
     )
     requested = models.BigIntegerField(
         "monto solicitado ($)",
@@ -405,8 +402,8 @@ class BudgetRequest(AuditedModel):
         """What goes into the proposal: SECPLA's adjustment, or else the request."""
         return self.requested if self.adjusted is None else self.adjusted
 
-    def clean(self) -> None:
-        clean_classification(self, self.budget_year_id and self.budget_year)
+    def classification_year(self) -> BudgetYear | None:
+        return self.budget_year if self.budget_year_id else None
 
 
 class BudgetCalendar(AuditedModel):
@@ -674,30 +671,11 @@ class Modification(AuditedModel):
         return reverse("budget:modification_detail", args=[self.pk])
 
 
-class ModificationLine(AuditedModel):
+class ModificationLine(ClassifiedLine):
     """One account's change in a modification: positive adds, negative takes away."""
 
     modification = models.ForeignKey(
         Modification, on_delete=models.CASCADE, related_name="lines", verbose_name="modificación"
-    )
-    account = models.ForeignKey(
-        Account, on_delete=models.PROTECT, related_name="+", verbose_name="cuenta"
-    )
-    area = models.ForeignKey(
-        ManagementArea,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="área de gestión",
-    )
-    program = models.ForeignKey(
-        Program,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="programa",
     )
     amount = models.BigIntegerField("monto ($, + aumenta / − disminuye)")
 
@@ -720,8 +698,8 @@ class ModificationLine(AuditedModel):
     def get_absolute_url(self) -> str:
         return self.modification.get_absolute_url()
 
-    def clean(self) -> None:
-        clean_classification(self, self.modification_id and self.modification.budget_year)
+    def classification_year(self) -> BudgetYear | None:
+        return self.modification.budget_year if self.modification_id else None
 
 
 class ExecutionMonth(models.Model):
