@@ -40,10 +40,12 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def fresh_public_cache():
-    """Public pages cached by one test are never served to the next (public_cache)."""
+def fresh_caches():
+    """Public pages cached and rate-limit counts made by one test never reach the next."""
     from django.core.cache import caches
 
-    caches["public"].clear()
+    for alias in ("public", "ratelimit"):
+        caches[alias].clear()
     yield
-    caches["public"].clear()
+    for alias in ("public", "ratelimit"):
+        caches[alias].clear()

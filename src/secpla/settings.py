@@ -180,30 +180,30 @@ FORMAT_MODULE_PATH = ["secpla.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # vendored libraries and the project's own CSS/JS
-# The cache carries the progress of long jobs (imports) between the worker thread and
-# the page that polls it; a file cache works across gunicorn processes without a server.
 CACHE_DIR = Path(env_str("SECPLA_CACHE_DIR", str(VAR_DIR / "cache")))
+
+
+def _file_cache(name: str, location: Path, max_entries: int = 300) -> dict:
+    """A file cache shared by the gunicorn workers (no server); in memory under tests.
+    Past `max_entries` a file cache deletes a random third of its files, so each use with
+    entries that must survive has its own alias."""
+    if TESTING:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": name}
+    return {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(location),
+        "OPTIONS": {"MAX_ENTRIES": max_entries},
+    }
+
+
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-        if TESTING
-        else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(CACHE_DIR),
-        }
-    ),
-    # Public pages built once for every visitor (OIRS form, Open311 GETs; decision 0015).
-    # Apart from "default" so that many distinct Open311 queries can never push the rate
-    # limiter's counters out when the cache culls.
-    "public": (
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public"}
-        if TESTING
-        else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(CACHE_DIR / "public"),
-            "OPTIONS": {"MAX_ENTRIES": 2000},
-        }
-    ),
+    # The progress of long imports, between the worker thread and the page that polls it.
+    "default": _file_cache("default", CACHE_DIR),
+    # The OIRS per-IP counters: one entry per client and minute or day.
+    "ratelimit": _file_cache("ratelimit", CACHE_DIR / "ratelimit", max_entries=50_000),
+    # Public pages built once for every visitor (OIRS form, Open311 GETs; decision 0015):
+    # any number of distinct Open311 queries, culled without harm.
+    "public": _file_cache("public", CACHE_DIR / "public", max_entries=2000),
 }
 # Long jobs run in a background thread; tests (and SECPLA_INLINE_JOBS=1) run them inline.
 INLINE_JOBS = env_bool("SECPLA_INLINE_JOBS", TESTING)

@@ -26,6 +26,7 @@ from django.db import transaction
 
 from secpla.budget.models import CODE_RE, Account, BudgetYear, ExecutionMonth, ExecutionRow, Kind
 from secpla.core.audit import _write, audit_context, snapshot
+from secpla.core.money import MAX_PESOS, format_clp
 from secpla.core.permissions import can
 from secpla.planning.matrix import CellError, number_value, text_value
 
@@ -306,7 +307,10 @@ def _amount(text: str, scale: int) -> int | None:
         return None
     if number < 0:
         raise CellError("El monto no puede ser negativo.")
-    return int((number * scale).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    pesos = int((number * scale).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    if pesos >= MAX_PESOS:
+        raise CellError(f"El monto no puede superar {format_clp(MAX_PESOS)}.")
+    return pesos
 
 
 def validate(
@@ -326,11 +330,11 @@ def validate(
     if header_row is None:
         report.error(None, "", "El archivo está vacío.")
         return []
-    _, header = header_row
+    header_number, header = header_row  # 1 unless blank rows come first
     columns = map_columns(header)
     if columns.account is None:
         report.error(
-            1,
+            header_number,
             LABELS["account"],
             "No se encontró la columna de la cuenta (se acepta, p. ej., "
             f"{_aliases_text('account')}).",
@@ -384,7 +388,7 @@ def validate(
                 if (kind, name) not in missing_reported:
                     missing_reported.add((kind, name))
                     report.error(
-                        1,
+                        header_number,
                         LABELS[name],
                         f"No se encontró la columna «{LABELS[name]}», necesaria para las "
                         f"cuentas de {KIND_LABEL[kind]} (se acepta, p. ej., "

@@ -24,14 +24,10 @@ from secpla.budget.models import (
     Program,
 )
 from secpla.core.forms import DateInput
-from secpla.core.money import format_clp
+from secpla.core.money import MAX_PESOS, format_clp
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
-# $ 1.000 billones: far above any municipal budget line, and low enough that adding up
-# thousands of them stays inside the database's 64-bit integers (SQLite raises «integer
-# overflow» on a SUM beyond 2**63, so a single absurd amount would break every total).
-MAX_PESOS = 10**15
 TOO_LARGE = f"El monto no puede superar {format_clp(MAX_PESOS)}."
 
 

@@ -54,9 +54,7 @@ ADJUSTABLE = (Status.FORMULATION, Status.COUNCIL)  # SECPLA adjusts requests
 DENIED = "No tiene permiso para realizar esta acción."
 
 
-def _require(actor, action: str, obj_or_model) -> None:
-    if not can(actor, action, obj_or_model):
-        raise PermissionDenied(DENIED)
+_require = core_services._require
 
 
 # --------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -38,21 +38,13 @@ from secpla.budget.models import (
 )
 from secpla.core import services as core_services
 from secpla.core.audit import audit_context
-from secpla.core.permissions import can
 
 # Levels a municipality may add below the official classifier (subtítulos and ítems are
 # fixed by the Hacienda decree; the Alcalde disaggregates asignaciones).
 MUNICIPAL_LEVELS = (Level.ALLOCATION, Level.SUBALLOCATION)
 
 
-def _require(actor, action: str, obj_or_model) -> None:
-    if not can(actor, action, obj_or_model):
-        raise PermissionDenied("No tiene permiso para realizar esta acción.")
-
-
-def _protected_message(exc: models.ProtectedError) -> str:
-    names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-    return f"No se puede eliminar: hay {', '.join(names)} que dependen de este registro."
+_require = core_services._require
 
 
 # --------------------------------------------------------------------------------------
@@ -130,7 +122,7 @@ def classifier_delete(*, actor, classifier: ClassifierVersion, reason: str = "")
                 Account.objects.filter(version=classifier, level=LEVEL_BY_PARTS[parts]).delete()
             core_services.record_delete(actor=actor, instance=classifier, reason=reason)
     except models.ProtectedError as exc:
-        raise ValidationError(_protected_message(exc)) from exc
+        raise ValidationError(core_services.protected_message(exc)) from exc
 
 
 def account_create(*, actor, account: Account, reason: str = "") -> Account:

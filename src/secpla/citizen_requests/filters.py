@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q
-from django.utils import timezone
 
+from secpla.citizen_requests import selectors
 from secpla.citizen_requests.models import ApiKey, Category, OirsSettings, Request
-from secpla.citizen_requests.workflow import OPEN_STATUSES, Status
+from secpla.citizen_requests.workflow import Status
 from secpla.core.filters import SearchFilterSet
 from secpla.core.forms import DateInput
 from secpla.core.models import Directorate, Scope
@@ -106,5 +105,5 @@ class RequestFilterSet(SearchFilterSet):
         self.form.fields["status"].error_messages["invalid_choice"] = "Elija estados de la lista."
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
+        overdue = selectors.overdue_q()
         return queryset.filter(overdue) if value == "true" else queryset.exclude(overdue)

@@ -135,8 +135,9 @@ def _endpoint(methods: tuple[str, ...]):
 
 def _public_get(*, by_minute: bool = False):
     """Serve a GET from the public cache (public_cache; decision 0015): the same answer
-    for everyone until a shown record changes. `by_minute` also renews it each minute,
-    for answers whose default window ends "now". Errors are never cached."""
+    for everyone until a shown record changes. `by_minute` also renews it each minute
+    when no dates or ids are given, as the default window ends "now". Errors are never
+    cached."""
 
     def wrap(view):
         @functools.wraps(view)
@@ -149,7 +150,11 @@ def _public_get(*, by_minute: bool = False):
                 return response["Content-Type"], response.content
 
             query = urlencode(sorted(request.GET.lists()), doseq=True)
-            minute = timezone.now().strftime("%Y%m%d%H%M") if by_minute else ""
+            open_ended = not any(
+                _param(request.GET, name)
+                for name in ("start_date", "end_date", "service_request_id")
+            )
+            minute = timezone.now().strftime("%Y%m%d%H%M") if by_minute and open_ended else ""
             parts = ("open311", request.path, query, minute)
             content_type, body = public_cache.get_or_build(parts, build)
             return HttpResponse(body, content_type=content_type)

@@ -12,8 +12,10 @@ client address in REMOTE_ADDR.
 
 The windows are fixed (this minute, this UTC day), so a burst across a window edge can
 get up to twice a limit; for a spam brake that is "about" enough. Counting uses
-cache.add + cache.incr; with the file cache of a single server the increments of
-concurrent processes may occasionally lose a count, which errs towards letting through.
+cache.add + cache.incr in the cache alias "ratelimit" (its own file cache, so that no
+other use of a cache can make it cull these counters); with the file cache of a single
+server the increments of concurrent processes may occasionally lose a count, which errs
+towards letting through.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.shortcuts import render
 
 
@@ -58,6 +60,7 @@ def hit(scope: str, ip: str, now: float | None = None) -> Window | None:
     exceeded = None
     for window in WINDOWS:
         key = cache_key(scope, window, ip, now)
+        cache = caches["ratelimit"]
         cache.add(key, 0, timeout=window.seconds + 60)
         try:
             count = cache.incr(key)

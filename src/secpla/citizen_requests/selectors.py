@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from secpla.citizen_requests.models import OirsSettings, Request, RequestEvent
@@ -40,16 +40,20 @@ def distance_m(a: dict, b: dict) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
 
 
-def possible_duplicates(citizen_request: Request) -> list[Request]:
+def possible_duplicates(
+    citizen_request: Request, among: QuerySet[Request] | None = None
+) -> list[Request]:
     """Open requests of the same category received within the duplicate window (before or
-    after this one) and located within the duplicate radius, nearest first. A request
-    without a location has no "nearby", so it gets no suggestions."""
+    after this one) and located within the duplicate radius, nearest first, taken from
+    `among` (all requests by default; e.g. those a user may change). A request without a
+    location has no "nearby", so it gets no suggestions."""
     if not citizen_request.location or citizen_request.location.get("type") != "Point":
         return []
     rules = OirsSettings.in_force(timezone.localdate(citizen_request.received_at))
     window = dt.timedelta(days=rules.duplicate_window_days)
     candidates = (
-        Request.objects.filter(
+        (Request.objects.all() if among is None else among)
+        .filter(
             category_id=citizen_request.category_id,
             status__in=OPEN_STATUSES,
             merged_into__isnull=True,
@@ -71,10 +75,14 @@ def possible_duplicates(citizen_request: Request) -> list[Request]:
     return sorted(found, key=lambda r: r.distance_m)
 
 
+def overdue_q(today: dt.date | None = None) -> Q:
+    """Still waiting for an answer after the due date (as Request.is_overdue)."""
+    return Q(status__in=OPEN_STATUSES, due_on__lt=today or timezone.localdate())
+
+
 def overdue(queryset: QuerySet[Request], today: dt.date | None = None) -> QuerySet[Request]:
     """Requests still waiting for an answer after their due date."""
-    today = today or timezone.localdate()
-    return queryset.filter(status__in=OPEN_STATUSES, due_on__lt=today)
+    return queryset.filter(overdue_q(today))
 
 
 def _local(value: dt.datetime | None) -> str | None:

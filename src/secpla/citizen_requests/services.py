@@ -35,7 +35,6 @@ from secpla.core import services as core_services
 from secpla.core.audit import audit_context, clean_text
 from secpla.core.calendar import Calendar
 from secpla.core.models import Directorate, Municipality
-from secpla.core.permissions import can
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +54,7 @@ def _is_staff(actor) -> bool:
     return bool(actor is not None and getattr(actor, "is_authenticated", False))
 
 
-def _require(actor, action: str, obj_or_model) -> None:
-    if not can(actor, action, obj_or_model):
-        raise PermissionDenied("No tiene permiso para realizar esta acción.")
+_require = core_services._require
 
 
 def _lock(citizen_request: Request) -> Request:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from secpla.citizen_requests import selectors
 from secpla.citizen_requests.models import Request
 from secpla.citizen_requests.workflow import OPEN_STATUSES
 from secpla.core.calendar import Calendar
@@ -124,7 +125,7 @@ class Backlog:
 def backlog(queryset, today: dt.date | None = None) -> Backlog:
     today = today or timezone.localdate()
     still_open = queryset.filter(status__in=OPEN_STATUSES, merged_into__isnull=True)
-    return Backlog(open=still_open.count(), overdue=still_open.filter(due_on__lt=today).count())
+    return Backlog(open=still_open.count(), overdue=selectors.overdue(still_open, today).count())
 
 
 def dashboard(queryset, start: dt.date, end: dt.date, today: dt.date | None = None) -> dict:

@@ -10,6 +10,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from secpla.core.models import UTMValue
 
+# The largest amount of pesos any screen or import takes: $ 1.000 billones, far above any
+# municipal line, and low enough that adding up thousands of them stays inside 64-bit
+# integers (SQLite raises «integer overflow» on a SUM beyond 2**63, so a single absurd
+# amount would break every total).
+MAX_PESOS = 10**15
+
 MONTHS_ES = [
     "enero", "febrero", "marzo", "abril", "mayo", "junio",
     "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre",

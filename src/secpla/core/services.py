@@ -87,10 +87,13 @@ def record_delete(*, actor, instance: models.Model, reason: str = "") -> None:
             _delete_attached_documents(instance)
             instance.delete()
     except models.ProtectedError as exc:
-        names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-        raise ValidationError(
-            f"No se puede eliminar: hay {', '.join(names)} que dependen de este registro."
-        ) from exc
+        raise ValidationError(protected_message(exc)) from exc
+
+
+def protected_message(exc: models.ProtectedError) -> str:
+    """Why a record cannot be deleted: the kinds of records that still point at it."""
+    names = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+    return f"No se puede eliminar: hay {', '.join(names)} que dependen de este registro."
 
 
 def _delete_attached_documents(instance: models.Model) -> None:

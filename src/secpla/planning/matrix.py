@@ -36,7 +36,7 @@ from secpla.core import services as core_services
 from secpla.core.audit import audit_context, clean_text
 from secpla.core.generic import xlsx_cell
 from secpla.core.models import Directorate, Scope
-from secpla.core.money import format_clp
+from secpla.core.money import MAX_PESOS, format_clp
 from secpla.core.permissions import can, scope_for
 from secpla.planning import services
 from secpla.planning.models import (
@@ -843,7 +843,7 @@ def pesos_value(value) -> int | None:
         raise CellError("El costo se indica en pesos, sin decimales.")
     if number < 0:
         raise CellError("El costo no puede ser negativo.")
-    if number >= 10**15:
+    if number >= MAX_PESOS:
         raise CellError("El costo es demasiado grande.")
     return int(number)
 

@@ -29,7 +29,7 @@ from secpla.core import services as core_services
 from secpla.core.audit import audit_context, clean_text
 from secpla.core.generic import xlsx_cell
 from secpla.core.models import Directorate, Scope
-from secpla.core.money import format_clp
+from secpla.core.money import MAX_PESOS, format_clp
 from secpla.core.permissions import can, scope_for
 from secpla.planning.matrix import (
     CellError,
@@ -47,7 +47,6 @@ INSTRUCTIONS_SHEET = "Instrucciones"
 MAX_ROWS = 5_000  # a municipal portfolio has tens to hundreds of projects
 MAX_REJECTIONS = 500
 AUDIT_SOURCE = "importacion"
-MAX_PESOS = 10**15
 
 
 class ImportRejected(Exception):

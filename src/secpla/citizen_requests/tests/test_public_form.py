@@ -8,7 +8,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -300,7 +300,7 @@ def test_the_next_minute_is_allowed_again_until_the_day_limit(client, form_data)
 
 def test_the_day_limit_through_the_cache_key(client, form_data):
     day, now = ratelimit.WINDOWS[1], 1_000_000.0
-    cache.set(ratelimit.cache_key("public_create", day, "127.0.0.1", now), 20, 3600)
+    caches["ratelimit"].set(ratelimit.cache_key("public_create", day, "127.0.0.1", now), 20, 3600)
     with mock.patch("secpla.citizen_requests.ratelimit.time.time", return_value=now):
         assert client.post(URL, form_data()).status_code == 429
         # Another address is not affected.

@@ -90,7 +90,7 @@ def request_detail(request, pk):
     ]
     duplicates = []
     if can_change:
-        duplicates = [d for d in selectors.possible_duplicates(r) if can(user, "change", d)]
+        duplicates = selectors.possible_duplicates(r, Request.objects.for_user(user, "change"))
     ct = ContentType.objects.get_for_model(Request)
     documents = Document.objects.filter(content_type=ct, object_id=str(r.pk)).select_related(
         "uploaded_by"
