@@ -3,13 +3,7 @@ from secpla.core.navigation import navigation_for
 
 
 def platform(request):
-    # Pages show its name and place, never the boundary: a large JSON not worth decoding.
-    municipality = (
-        Municipality.objects.select_related("comuna__province__region")
-        .defer("boundary")
-        .filter(pk=1)
-        .first()
-    )
+    municipality = Municipality.current(with_boundary=False)  # pages show name and place
     user = getattr(request, "user", None)
     return {
         "municipality": municipality,

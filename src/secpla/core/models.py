@@ -166,8 +166,13 @@ class Municipality(AuditedModel):
         return self.comuna.province.region
 
     @classmethod
-    def current(cls) -> Municipality | None:
-        return cls.objects.select_related("comuna__province__region").filter(pk=1).first()
+    def current(cls, *, with_boundary: bool = True) -> Municipality | None:
+        """The municipality this installation serves; without its boundary (a large JSON)
+        for pages that only show its name and place."""
+        rows = cls.objects.select_related("comuna__province__region")
+        if not with_boundary:
+            rows = rows.defer("boundary")
+        return rows.filter(pk=1).first()
 
 
 class Directorate(AuditedModel):

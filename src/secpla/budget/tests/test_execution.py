@@ -190,6 +190,22 @@ def test_each_error_names_row_and_column(personas, year, line, column, words):
     assert state() == before
 
 
+def test_an_amount_beyond_the_limit_is_refused_after_the_thousands_scale(personas, year):
+    before = state()
+    header = "cuenta;obligado (M$);devengado (M$);pagado (M$);percibido (M$)"
+    line = "215.22.04.002;9.999.999.999.999.999;1;1;"  # under 10**18, but not in thousands
+    report = run(personas.presupuesto, year, csv_bytes(GOOD[0], line, header=header))
+    assert errors(report) == [(3, "obligado")], report.text()
+    assert "no puede superar $ 1.000.000.000.000.000" in report.errors[0].message
+    assert state() == before
+
+
+def test_a_missing_column_is_named_on_the_header_row_after_blank_rows(personas, year):
+    data = b"\n;;\n" + csv_bytes("x;1", header="denominacion;monto")
+    report = run(personas.presupuesto, year, data)
+    assert errors(report) == [(3, "cuenta")]
+
+
 def test_dash_and_dot_codes_are_the_same_account(personas, year):
     report = run(
         personas.presupuesto, year, csv_bytes("215.22.04.001;1;1;1;", "215-22-04-001;1;1;1;")

@@ -212,7 +212,12 @@ def test_an_unbalanced_proposal_is_not_approved_and_a_balanced_one_becomes_the_i
     html = page(client.get(year_url(budget)))
     assert "aprobado el 11-12-2025" in html and 'data-testid="close-form"' in html
     monkeypatch.setattr(timezone, "localdate", lambda *args: dt.date(2027, 1, 4))
-    client.post(reverse("budget:budgetyear_close", args=[budget.pk]))
+    close = reverse("budget:budgetyear_close", args=[budget.pk])
+    html = page(client.post(close, {"change_reason": "x" * 501}, follow=True))
+    assert "No se cerró el año." in html and "500 caracteres" in html
+    budget.refresh_from_db()
+    assert budget.status != Status.CLOSED
+    client.post(close)
     budget.refresh_from_db()
     assert budget.status == Status.CLOSED
 

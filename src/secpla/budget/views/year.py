@@ -504,12 +504,14 @@ def budgetyear_approve(request, pk):
 def budgetyear_close(request, pk):
     budget_year = _year_to_change(request, pk)
     form = CloseForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, "No se cerró el año. " + _form_errors(form))
+        return redirect(budget_year.get_absolute_url())
     try:
         budget_year = formulation.budget_year_close(
             actor=request.user,
             budget_year=budget_year,
-            reason=clean_text(form.cleaned_data.get("change_reason", "")),
+            reason=clean_text(form.cleaned_data["change_reason"]),
         )
     except ValidationError as exc:
         messages.error(request, "No se cerró el año. " + " ".join(exc.messages))
