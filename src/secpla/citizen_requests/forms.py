@@ -23,20 +23,6 @@ MAX_LOCATION_CHARS = 1000
 TRACKING_CODE = re.compile(r"^OIRS-\d{4}-[0-9A-Z]{6}$")
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError, fields: dict | None = None) -> None:
-    """Put a service's ValidationError on the form: each message on its field when the
-    form has it (`fields` maps service names to form names), else on the form."""
-    fields = fields or {}
-    if hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            target = fields.get(name, name)
-            for message in messages:
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 def limit_description(form: forms.ModelForm) -> None:
     """Cap the form's description at MAX_DESCRIPTION characters, in Spanish."""
     field = form.fields["description"]

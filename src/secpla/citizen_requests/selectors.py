@@ -85,7 +85,12 @@ def overdue(queryset: QuerySet[Request], today: dt.date | None = None) -> QueryS
     return queryset.filter(overdue_q(today))
 
 
-def _local(value: dt.datetime | None) -> str | None:
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(value) if value else None
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    """For JSON exports: the local time in ISO 8601."""
     return timezone.localtime(value).isoformat() if value else None
 
 
@@ -113,7 +118,7 @@ def public_view(citizen_request: Request) -> dict:
         "status_label": r.get_status_display(),
         "directorate": r.directorate.name,
         "received_at": _local(r.received_at),
-        "due_on": r.due_on.isoformat() if r.due_on else None,
+        "due_on": r.due_on,
         "answered_at": _local(r.answered_at),
         "closed_at": _local(r.closed_at),
         "is_overdue": r.is_overdue(),
@@ -148,10 +153,10 @@ def personal_data_for(*, email: str = "", rut: str = "") -> dict:
                 "ubicacion": r.location,
                 "estado": r.get_status_display(),
                 "direccion_municipal_a_cargo": r.directorate.name,
-                "recibida": _local(r.received_at),
+                "recibida": _iso(r.received_at),
                 "plazo": r.due_on.isoformat(),
-                "respondida": _local(r.answered_at),
-                "cerrada": _local(r.closed_at),
+                "respondida": _iso(r.answered_at),
+                "cerrada": _iso(r.closed_at),
                 "respuesta": r.public_answer,
                 "datos_de_contacto": {
                     "nombre": r.requester_name,
@@ -161,13 +166,13 @@ def personal_data_for(*, email: str = "", rut: str = "") -> dict:
                 },
                 "consentimiento": {"otorgado": r.consent_given, "version": r.consent_version},
                 "eventos": [
-                    {"tipo": e.get_kind_display(), "fecha": _local(e.at), "texto": e.text}
+                    {"tipo": e.get_kind_display(), "fecha": _iso(e.at), "texto": e.text}
                     for e in r.events.filter(is_public=True)
                 ],
             }
         )
     return {
-        "generado": _local(timezone.now()),
+        "generado": _iso(timezone.now()),
         "criterio": criterion,
         "solicitudes": items,
     }

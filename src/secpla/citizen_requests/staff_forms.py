@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from secpla.citizen_requests.forms import LocationField, limit_description
-from secpla.citizen_requests.models import Category, OirsSettings, Request
+from secpla.citizen_requests.models import PERSONAL_FIELDS, Category, OirsSettings, Request
 from secpla.core.forms import DateInput
 from secpla.core.models import Directorate
 
@@ -193,14 +193,14 @@ class StaffRequestForm(forms.ModelForm):
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 5}), "kind": forms.Select}
 
-    def __init__(self, *args, directorate=None, **kwargs):
-        """`directorate`: only the categories routed to it (an Enlace registers only the
-        requests of its own directorate)."""
+    def __init__(self, *args, directorate_id: int | None = None, **kwargs):
+        """`directorate_id`: only the categories routed to it (an Enlace registers only
+        the requests of its own directorate; 0 for a user without one: none)."""
         super().__init__(*args, **kwargs)
         self.rules = OirsSettings.in_force()
         categories = Category.objects.filter(is_active=True).select_related("directorate")
-        if directorate is not None:
-            categories = categories.filter(directorate=directorate)
+        if directorate_id is not None:
+            categories = categories.filter(directorate_id=directorate_id)
         self.fields["category"].queryset = categories.order_by("group", "name")
         self.fields["kind"].choices = [("", "Elija el tipo"), *Request.Kind.choices]
         self.fields["category"].widget.attrs["data-oirs-category"] = ""
@@ -221,10 +221,8 @@ class StaffRequestForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        personal = any(
-            cleaned.get(name)
-            for name in ("requester_name", "requester_email", "requester_phone", "requester_rut")
-        )
+        # The service refuses it too, in the words of the citizen's form; staff read why.
+        personal = any(cleaned.get(name) for name in PERSONAL_FIELDS)
         if personal and not cleaned.get("consent_given"):
             self.add_error(
                 "consent_given",

@@ -97,7 +97,7 @@ def test_the_public_view_carries_no_personal_data(file_request, personas, dom, b
         "status_label", "directorate", "received_at", "due_on", "answered_at", "closed_at",
         "is_overdue", "public_answer", "merged_into", "events",
     }  # fmt: skip
-    text = json.dumps(view, ensure_ascii=False)
+    text = json.dumps(view, ensure_ascii=False, default=str)
     for value in [*PERSONAL_VALUES, "Los Aromos", "Nota secreta", str(personas.enlace_dideco)]:
         assert value not in text, value
     assert [e["kind"] for e in view["events"]] == [

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 
 from secpla.citizen_requests import services
 from secpla.citizen_requests.filters import RequestFilterSet
-from secpla.citizen_requests.forms import add_service_errors
 from secpla.citizen_requests.models import Request, RequestEvent
 from secpla.citizen_requests.staff_forms import StaffRequestForm
 from secpla.citizen_requests.views.public import map_config
@@ -132,10 +131,8 @@ def request_create(request):
     scope = scope_for(user, Request, "add")
     if scope is None:
         raise PermissionDenied
-    form = StaffRequestForm(request.POST or None)
-    if scope != Scope.ALL:
-        field = form.fields["category"]
-        field.queryset = field.queryset.filter(directorate_id=user.directorate_id or 0)
+    directorate_id = None if scope == Scope.ALL else (user.directorate_id or 0)
+    form = StaffRequestForm(request.POST or None, directorate_id=directorate_id)
     if request.method == "POST" and form.is_valid():
         citizen_request = form.save(commit=False)
         try:
@@ -143,7 +140,7 @@ def request_create(request):
                 actor=user, citizen_request=citizen_request, reason="Ingreso por funcionario(a)"
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            generic.add_validation_errors(form, exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "No tiene permiso para registrar esta solicitud.")
         else:

@@ -13,7 +13,6 @@ send the form again, and bots learn nothing they could not learn from the markup
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from django.conf import settings
@@ -35,12 +34,12 @@ from secpla.citizen_requests.forms import (
     PublicRequestForm,
     ReopenForm,
     TrackingSearchForm,
-    add_service_errors,
 )
 from secpla.citizen_requests.models import Request
 from secpla.citizen_requests.ratelimit import limit_posts
 from secpla.core.audit import audit_context
 from secpla.core.documents import UploadInfo
+from secpla.core.generic import add_validation_errors
 from secpla.core.models import Document, Municipality
 
 SESSION_KEY = "oirs_received"
@@ -118,7 +117,7 @@ def public_create(request):
                     )
                     attach(citizen_request, data["attachments"])
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                add_validation_errors(form, exc)
             except PermissionDenied:
                 form.add_error(None, "No se pudo recibir la solicitud. Inténtelo de nuevo.")
             else:
@@ -180,20 +179,6 @@ def public_received(request):
     )
 
 
-def _parse_dates(view: dict) -> dict:
-    """public_view's ISO strings as dates and datetimes for the `fecha` filter."""
-
-    def when(value):
-        return dt.datetime.fromisoformat(value) if value else None
-
-    view = dict(view)
-    for name in ("received_at", "answered_at", "closed_at"):
-        view[name] = when(view[name])
-    view["due_on"] = dt.date.fromisoformat(view["due_on"]) if view["due_on"] else None
-    view["events"] = [{**event, "at": when(event["at"])} for event in view["events"]]
-    return view
-
-
 def not_found(request, code: str = ""):
     return render(request, "citizen_requests/public_not_found.html", {"code": code}, status=404)
 
@@ -231,7 +216,7 @@ def reopen_offered(citizen_request: Request) -> dict:
 
 
 def render_tracking(request, citizen_request: Request, reopen_form: ReopenForm, status=200):
-    view = _parse_dates(selectors.public_view(citizen_request))
+    view = selectors.public_view(citizen_request)
     return render(
         request,
         "citizen_requests/public_track.html",
@@ -256,7 +241,7 @@ def public_reopen(request):
                 reason=data["reason"],
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            add_validation_errors(form, exc)
         else:
             messages.success(
                 request,
