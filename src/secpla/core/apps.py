@@ -9,7 +9,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from secpla.core import audit  # noqa: F401  (connects the change-log signals)
+        from secpla.core import audit
+
+        audit.connect_signals()  # every app's models are loaded before any ready() runs
 
         # After every app's permissions exist (contenttypes and auth run first).
         post_migrate.connect(_ensure_roles_after_migrate, dispatch_uid="secpla_roles")

@@ -19,7 +19,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
 
 
 @dataclass(frozen=True)
@@ -133,9 +132,8 @@ def _write(instance, action: str, before: dict | None, after: dict | None) -> No
     )
 
 
-@receiver(pre_save, dispatch_uid="secpla_audit_pre_save")
 def _remember_before(sender, instance, raw=False, **kwargs):
-    if raw or not is_audited(sender):
+    if raw:
         return
     instance._audit_before = None
     if instance.pk is not None and not instance._state.adding:
@@ -143,9 +141,8 @@ def _remember_before(sender, instance, raw=False, **kwargs):
         instance._audit_before = snapshot(previous) if previous is not None else None
 
 
-@receiver(post_save, dispatch_uid="secpla_audit_post_save")
 def _log_save(sender, instance, created, raw=False, **kwargs):
-    if raw or not is_audited(sender):
+    if raw:
         return
     after = snapshot(instance)
     before = getattr(instance, "_audit_before", None)
@@ -157,11 +154,23 @@ def _log_save(sender, instance, created, raw=False, **kwargs):
         _write(instance, "update", before, after)
 
 
-@receiver(post_delete, dispatch_uid="secpla_audit_post_delete")
 def _log_delete(sender, instance, **kwargs):
-    if not is_audited(sender):
-        return
     _write(instance, "delete", snapshot(instance), None)
+
+
+def connect_signals() -> None:
+    """Log the writes of every audited model: the receivers are connected per model, not
+    for every sender, so that unaudited bulk tables (execution rows, events) keep Django's
+    fast delete, which any post_delete receiver for their model would turn off."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if not is_audited(model):
+            continue
+        label = model._meta.label_lower
+        pre_save.connect(_remember_before, sender=model, dispatch_uid=f"audit-pre-{label}")
+        post_save.connect(_log_save, sender=model, dispatch_uid=f"audit-save-{label}")
+        post_delete.connect(_log_delete, sender=model, dispatch_uid=f"audit-delete-{label}")
 
 
 def history_for(instance: models.Model):
