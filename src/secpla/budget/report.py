@@ -178,16 +178,6 @@ def sections(table: Table, detail: str = Level.ITEM, *, execution: bool) -> list
 # --- which import the figures come from ------------------------------------------------------
 
 
-def imported_month(table: Table) -> ExecutionMonth | None:
-    if table.month is None:
-        return None
-    return (
-        ExecutionMonth.objects.filter(budget_year=table.budget_year, month=table.month)
-        .select_related("imported_by")
-        .first()
-    )
-
-
 def import_text(execution: ExecutionMonth) -> str:
     """'importada el 03-07-2026 por Ana Pérez (archivo ejecucion.csv)'."""
     when = timezone.localtime(execution.imported_at).strftime("%d-%m-%Y")
@@ -205,7 +195,7 @@ def execution_source(table: Table, requested: int | None = None) -> str:
             f"No hay ejecución importada del presupuesto {year}{until}: se muestra solo el "
             f"presupuesto vigente al {table.on:%d-%m-%Y}."
         )
-    execution = imported_month(table)
+    execution = table.execution
     text = f"Ejecución acumulada a {month_name(table.month, year)}"
     if execution is not None:
         text += f" ({import_text(execution)})"
@@ -409,7 +399,7 @@ def quarterly_report(
         municipality=Municipality.current(),
         issued_on=today or timezone.localdate(),
         table=table,
-        execution=imported_month(table),
+        execution=table.execution,
         sections=sections(table, Level.ITEM, execution=has_execution),
         alerts=found,
         alert_rule=rule,

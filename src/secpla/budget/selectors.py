@@ -104,6 +104,7 @@ class Table:
     month: int | None  # execution of this imported month (None: nothing imported yet)
     lines: dict[str, Line]  # by code, every account of the classifier
     has_execution: bool = True  # False when narrowed by área/program (budget only)
+    execution: ExecutionMonth | None = None  # the import of `month`, with who imported it
 
     def get(self, code: str) -> Line | None:
         return self.lines.get(code)
@@ -242,7 +243,11 @@ def execution_table(
     31 December when nothing is imported). With `area` or `program` only the budget is
     narrowed: the accounting system reports execution by account, not by área.
     """
-    used = latest_month(budget_year, month)
+    imports = ExecutionMonth.objects.filter(budget_year=budget_year).select_related("imported_by")
+    if month is not None:
+        imports = imports.filter(month__lte=month)
+    execution = imports.order_by("-month").first()
+    used = execution.month if execution else None
     if on is None:
         shown = month or used
         on = month_end(budget_year.year, shown) if shown else dt.date(budget_year.year, 12, 31)
@@ -254,13 +259,8 @@ def execution_table(
         filters["area"] = area
     _add_budget(lines, budget_year, on, **filters)
     if not filters:
-        execution = (
-            ExecutionMonth.objects.filter(budget_year=budget_year, month=used).first()
-            if used
-            else None
-        )
         _roll_up_execution(lines, _reported(execution))
-    return Table(budget_year, on, used, lines, has_execution=not filters)
+    return Table(budget_year, on, used, lines, has_execution=not filters, execution=execution)
 
 
 @dataclass
