@@ -205,13 +205,6 @@ def account_delete(*, actor, account: Account, reason: str = "") -> None:
 # --------------------------------------------------------------------------------------
 
 
-def modification_review(modification: Modification) -> tuple[rules.Balance, list[str]]:
-    lines = rules.modification_lines(modification)
-    return rules.balance(lines), rules.agreement_reasons(
-        lines, AgreementRule.in_force(modification.date)
-    )
-
-
 def next_modification_number(budget_year: BudgetYear) -> int:
     """The next free modification number of the year."""
     highest = Modification.objects.filter(budget_year=budget_year).aggregate(n=Max("number"))["n"]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
-from secpla.budget import services
+from secpla.budget import rules, services
 from secpla.budget.filters import ModificationFilterSet, ModificationLineFilterSet
 from secpla.budget.forms import (
     ModificationApproveForm,
@@ -186,14 +186,15 @@ def _rejection(modification: Modification):
     )
 
 
-def modification_context(self, modification: Modification, approve_form=None, reject_form=None):
+def modification_context(self, modification: Modification):
     user = self.request.user
     lines = list(
         modification.lines.select_related("account", "area", "program").order_by(
             "account__code", "pk"
         )
     )
-    balance, reasons = services.modification_review(modification)
+    pairs = [(line.account.code, line.amount) for line in lines]
+    rule = AgreementRule.in_force(modification.date)
     draft = modification.status == DRAFT
     may_change = can(user, "change", modification)
     today = timezone.localdate()
@@ -201,19 +202,18 @@ def modification_context(self, modification: Modification, approve_form=None, re
     return {
         "lines": lines,
         "sums": _sums(lines),
-        "balance": balance,
-        "reasons": reasons,
-        "rule": AgreementRule.in_force(modification.date),
+        "balance": rules.balance(pairs),
+        "reasons": rules.agreement_reasons(pairs, rule),
+        "rule": rule,
         "agreement_recorded": bool(modification.agreement_number and modification.agreement_date),
         "is_draft": draft,
         "can_edit": draft and may_change,
         "can_delete": draft and can(user, "delete", modification),
-        "can_act": draft and may_change,
         "can_add_line": draft and scope_for(user, ModificationLine, "add") is not None,
         "can_change_line": draft and scope_for(user, ModificationLine, "change") is not None,
         "can_delete_line": draft and scope_for(user, ModificationLine, "delete") is not None,
-        "approve_form": approve_form or ModificationApproveForm(initial={"on": start}),
-        "reject_form": reject_form or ModificationRejectForm(),
+        "approve_form": ModificationApproveForm(initial={"on": start}),
+        "reject_form": ModificationRejectForm(),
         "rejection": _rejection(modification)
         if modification.status == Modification.Status.REJECTED
         else None,

@@ -242,11 +242,11 @@ def year_context(request, budget_year: BudgetYear, tab: str) -> dict:
     may_change = can(user, "change", budget_year)
     context = {
         "tabs": YEAR_TABS,
-        "may_change": may_change,
         "can_delete": can(user, "delete", budget_year) and status == Status.FORMULATION,
     }
     if tab in ("datos", "") or tab not in dict(YEAR_TABS):
-        has_initial = budget_year.initial.exists()
+        initial_count = budget_year.initial.count()
+        has_initial = initial_count > 0
         summary = (
             formulation.initial_budget(budget_year)
             if has_initial
@@ -261,7 +261,7 @@ def year_context(request, budget_year: BudgetYear, tab: str) -> dict:
                 "balance": summary.balance,
                 "balance_text": formulation.balance_message(summary.balance, subject),
                 "request_count": budget_year.requests.count(),
-                "initial_count": budget_year.initial.count(),
+                "initial_count": initial_count,
             }
         )
         if may_change:
@@ -287,7 +287,6 @@ def year_context(request, budget_year: BudgetYear, tab: str) -> dict:
                 .order_by("directorate__code"),
                 "can_add_request": status == Status.FORMULATION
                 and scope_for(user, BudgetRequest, "add") is not None,
-                "can_adjust": may_change and status in formulation.ADJUSTABLE,
             }
         )
     elif tab == "inicial":
