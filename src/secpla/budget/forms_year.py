@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 
-from secpla.budget.forms import MAX_PESOS, TOO_LARGE, limit_pesos
+from secpla.budget.forms import TEXTAREA, TOO_LARGE, AccountChoiceField, limit_pesos
 from secpla.budget.formulation import INITIAL_OPEN
 from secpla.budget.models import (
     Account,
@@ -20,9 +20,9 @@ from secpla.budget.models import (
     Program,
 )
 from secpla.core.forms import DateInput
+from secpla.core.money import MAX_PESOS
 from secpla.planning.forms import limit_directorates
 
-TEXTAREA = forms.Textarea(attrs={"rows": 3})
 Status = BudgetYear.Status
 
 
@@ -37,11 +37,6 @@ def chosen_year(form, field: str = "budget_year") -> int | None:
         if value and str(value).isdigit() and len(str(value)) < 10:
             return int(value)
     return None
-
-
-class AccountChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Account) -> str:
-        return f"{obj.code} {obj.name}"
 
 
 def limit_to_years(form, statuses) -> None:

@@ -14,7 +14,6 @@ CLASSIFIER_SOURCE = (
     "compilado de documentos públicos; cada cuenta indica su origen. Ver "
     "src/secpla/budget/data/README.md."
 )
-LEVELS = {"subtitulo", "item", "asignacion", "subasignacion"}
 
 
 def classifier_rows(path: Path = CLASSIFIER_CSV) -> list[dict]:
@@ -28,6 +27,8 @@ def load_classifier(ClassifierVersion, Account, year: int = CLASSIFIER_YEAR) -> 
 
     Takes the model classes so a data migration can pass its historical models.
     """
+    from secpla.budget.models import parent_code  # a plain function: fine in migrations
+
     version, _ = ClassifierVersion.objects.get_or_create(
         year=year, defaults={"source": CLASSIFIER_SOURCE}
     )
@@ -37,14 +38,14 @@ def load_classifier(ClassifierVersion, Account, year: int = CLASSIFIER_YEAR) -> 
         code = row["code"]
         if code in by_code:
             continue
-        parent_code = ".".join(code.split(".")[:-1]) if code.count(".") > 1 else None
+        parent = parent_code(code)
         by_code[code] = Account.objects.create(
             version=version,
             code=code,
             kind=row["kind"],
             level=row["level"],
             name=row["name"],
-            parent=by_code.get(parent_code) if parent_code else None,
+            parent=by_code.get(parent) if parent else None,
             is_official=True,
             source=row["source"],
         )

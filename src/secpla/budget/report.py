@@ -21,7 +21,6 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -38,7 +37,7 @@ from secpla.budget.models import (
     Level,
     Modification,
 )
-from secpla.budget.selectors import Alert, Line, Table
+from secpla.budget.selectors import Alert, Line, Table, format_percent
 from secpla.core.money import MONTHS_ES, format_clp
 
 MONEY_FORMAT = "#,##0"
@@ -84,13 +83,6 @@ KIND_TITLES = {Kind.EXPENSE: "Gastos", Kind.INCOME: "Ingresos"}
 
 def columns_for(kind: str, *, execution: bool) -> list[Column]:
     return [*BUDGET_COLUMNS, *(EXECUTION_COLUMNS[kind] if execution else [])]
-
-
-def format_percent(value: Decimal | None) -> str:
-    """Decimal('16.7') -> '16,7 %' (Chilean decimal comma)."""
-    if value is None:
-        return "—"
-    return f"{value:.1f}".replace(".", ",") + " %"
 
 
 def month_name(month: int, year: int) -> str:

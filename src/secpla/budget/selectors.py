@@ -35,6 +35,7 @@ from secpla.budget.models import (
     Kind,
     Modification,
     ModificationLine,
+    parent_code,
 )
 from secpla.core.money import MONTHS_ES, format_clp
 
@@ -148,8 +149,7 @@ def _accounts(budget_year: BudgetYear) -> dict[str, Line]:
         .order_by("code")
         .values_list("pk", "code", "name", "kind", "level")
     ):
-        parent = ".".join(code.split(".")[:-1]) if code.count(".") > 1 else None
-        lines[code] = Line(pk, code, name, kind, level, parent)
+        lines[code] = Line(pk, code, name, kind, level, parent_code(code))
     for line in lines.values():
         if line.parent_code in lines:
             lines[line.parent_code].has_children = True
@@ -341,9 +341,9 @@ def alerts(table: Table, rule: AlertRule | None = None) -> list[Alert]:
                     Alert(
                         "warning",
                         line.code,
-                        f"{line.code} {line.name}: devengado {percent_text(pct)} del vigente "
+                        f"{line.code} {line.name}: devengado {format_percent(pct)} del vigente "
                         f"a {MONTHS_ES[table.month - 1]} de {year}, bajo el mínimo de "
-                        f"{percent_text(rule.min_accrued_percent)} desde "
+                        f"{format_percent(rule.min_accrued_percent)} desde "
                         f"{MONTHS_ES[rule.from_month - 1]}.",
                     )
                 )
@@ -363,6 +363,8 @@ def _budgeted_above(table: Table, line: Line) -> bool:
     return False
 
 
-def percent_text(value: Decimal) -> str:
-    """20.0 → «20,0 %» (Chilean decimal comma)."""
+def format_percent(value: Decimal | None) -> str:
+    """Decimal('16.7') -> '16,7 %' (Chilean decimal comma); '—' for none."""
+    if value is None:
+        return "—"
     return f"{value:.1f}".replace(".", ",") + " %"

@@ -350,6 +350,11 @@ class RecordFormView(RecordViewMixin, TemplateView):
                     )
 
 
+def form_errors_text(form) -> str:
+    """Every error of a form in one line, for a message after a redirect."""
+    return " ".join(error for errors in form.errors.values() for error in errors)
+
+
 def add_validation_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():

@@ -259,10 +259,6 @@ def _acting_on(request, pk) -> Modification:
     return modification
 
 
-def _form_errors(form) -> str:
-    return " ".join(error for errors in form.errors.values() for error in errors)
-
-
 @login_required
 @require_POST
 def modification_approve(request, pk):
@@ -271,7 +267,7 @@ def modification_approve(request, pk):
     modification = _acting_on(request, pk)
     form = ModificationApproveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "No se aprobó la modificación. " + _form_errors(form))
+        messages.error(request, "No se aprobó la modificación. " + generic.form_errors_text(form))
         return redirect(modification.get_absolute_url())
     try:
         modification = services.modification_approve(
@@ -298,7 +294,7 @@ def modification_reject(request, pk):
     modification = _acting_on(request, pk)
     form = ModificationRejectForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "No se rechazó la modificación. " + _form_errors(form))
+        messages.error(request, "No se rechazó la modificación. " + generic.form_errors_text(form))
         return redirect(modification.get_absolute_url())
     try:
         services.modification_reject(

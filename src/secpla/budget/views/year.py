@@ -433,10 +433,6 @@ def _year_to_change(request, pk) -> BudgetYear:
     return budget_year
 
 
-def _form_errors(form) -> str:
-    return " ".join(error for errors in form.errors.values() for error in errors)
-
-
 @login_required
 @require_POST
 def budgetyear_present(request, pk):
@@ -444,7 +440,7 @@ def budgetyear_present(request, pk):
     budget_year = _year_to_change(request, pk)
     form = PresentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "No se presentó al Concejo: " + _form_errors(form))
+        messages.error(request, "No se presentó al Concejo: " + generic.form_errors_text(form))
         return redirect(budget_year.get_absolute_url())
     try:
         budget_year = formulation.budget_year_present(
@@ -474,7 +470,7 @@ def budgetyear_approve(request, pk):
     budget_year = _year_to_change(request, pk)
     form = ApproveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "No se aprobó el presupuesto: " + _form_errors(form))
+        messages.error(request, "No se aprobó el presupuesto: " + generic.form_errors_text(form))
         return redirect(budget_year.get_absolute_url())
     data = form.cleaned_data
     try:
@@ -504,7 +500,7 @@ def budgetyear_close(request, pk):
     budget_year = _year_to_change(request, pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "No se cerró el año. " + _form_errors(form))
+        messages.error(request, "No se cerró el año. " + generic.form_errors_text(form))
         return redirect(budget_year.get_absolute_url())
     try:
         budget_year = formulation.budget_year_close(

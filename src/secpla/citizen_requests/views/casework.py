@@ -31,6 +31,7 @@ from secpla.citizen_requests.casework_forms import (
     ReopenForm,
 )
 from secpla.citizen_requests.models import Request
+from secpla.core import generic
 from secpla.core.models import Document
 from secpla.core.permissions import can
 from secpla.projects.views.map import map_config
@@ -115,10 +116,6 @@ def request_detail(request, pk):
     return render(request, "citizen_requests/staff_request_detail.html", context)
 
 
-def _errors(form) -> str:
-    return " ".join(error for errors in form.errors.values() for error in errors)
-
-
 def _action(form_class, run, success, *, needs_request_in_form=False):
     """A POST-only view: check the user may change the request, validate the form, call
     the service, and go back to the page with a Spanish message."""
@@ -132,7 +129,7 @@ def _action(form_class, run, success, *, needs_request_in_form=False):
         kwargs = {"citizen_request": r} if needs_request_in_form else {}
         form = form_class(request.POST, **kwargs)
         if not form.is_valid():
-            messages.error(request, "No se realizó la acción: " + _errors(form))
+            messages.error(request, "No se realizó la acción: " + generic.form_errors_text(form))
             return redirect(detail_url(r.pk))
         try:
             result = run(request, r, form.cleaned_data)

@@ -353,8 +353,7 @@ def project_transition(request, pk):
     form = TransitionForm(request.POST, project=project)
     url = project.get_absolute_url() + "?tab=estado"
     if not form.is_valid():
-        errors = [error for field_errors in form.errors.values() for error in field_errors]
-        messages.error(request, "No se cambió el estado: " + " ".join(errors))
+        messages.error(request, "No se cambió el estado: " + generic.form_errors_text(form))
         return redirect(url)
     data = form.cleaned_data
     try:
