@@ -3,6 +3,8 @@ polygon and lie inside the municipality's comuna. Messages in Spanish."""
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import ValidationError
 
 ALLOWED_TYPES = {"Point", "Polygon", "MultiPolygon", "LineString"}
@@ -66,3 +68,20 @@ def validate_inside_comuna(geometry: dict | None) -> None:
         raise ValidationError(
             f"La ubicación queda fuera de la comuna de {municipality.comuna.name}."
         )
+
+
+def map_config() -> dict:
+    """What every Leaflet map (static/secpla/map-base.js) needs: the tile server, when the
+    municipality set one (else a plain background), and the comuna boundary as GeoJSON
+    text ("" without one)."""
+    from django.conf import settings
+
+    from secpla.core.models import Municipality
+
+    municipality = Municipality.current()
+    boundary = municipality.boundary if municipality else None
+    return {
+        "tiles_url": settings.MAP_TILES_URL,
+        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+        "boundary": json.dumps(boundary, separators=(",", ":")) if boundary else "",
+    }

@@ -31,10 +31,9 @@ from secpla.citizen_requests.casework_forms import (
     ReopenForm,
 )
 from secpla.citizen_requests.models import Request
-from secpla.core import generic
+from secpla.core import generic, geo
 from secpla.core.models import Document
 from secpla.core.permissions import can
-from secpla.projects.views.map import map_config
 
 
 def detail_url(pk: int) -> str:
@@ -111,7 +110,7 @@ def request_detail(request, pk):
         "ct_id": ct.pk,
         "reopen_until": services.reopen_until(r),
         "location_json": json.dumps(r.location, separators=(",", ":")) if r.location else "",
-        **map_config(),
+        **geo.map_config(),
     }
     return render(request, "citizen_requests/staff_request_detail.html", context)
 

@@ -19,10 +19,11 @@ from secpla.citizen_requests import sla
 from secpla.citizen_requests.casework_forms import MapFilterForm, PeriodForm
 from secpla.citizen_requests.models import Request
 from secpla.citizen_requests.workflow import OPEN_STATUSES, Status
+from secpla.core import geo
 from secpla.core.generic import xlsx_cell
 from secpla.core.models import Directorate, Scope
 from secpla.core.permissions import can, scope_for
-from secpla.projects.views.map import geojson_response, map_config
+from secpla.projects.views.map import geojson_response, legend
 
 STATUS_COLOURS = {
     Status.RECEIVED: "#0dcaf0",
@@ -207,10 +208,7 @@ def requests_geojson(request):
 def requests_map(request):
     form, queryset = mapped(request)
     query = request.GET.urlencode()
-    config = map_config()
-    config["legend"] = [
-        {"value": s.value, "label": s.label, "colour": STATUS_COLOURS[s]} for s in Status
-    ]
+    config = {**geo.map_config(), "legend": legend(Status, STATUS_COLOURS)}
     return render(
         request,
         "citizen_requests/staff_map.html",

@@ -17,9 +17,8 @@ from secpla.citizen_requests import services
 from secpla.citizen_requests.filters import RequestFilterSet
 from secpla.citizen_requests.models import Request, RequestEvent
 from secpla.citizen_requests.staff_forms import StaffRequestForm
-from secpla.citizen_requests.views.public import map_config
 from secpla.citizen_requests.workflow import OPEN_STATUSES
-from secpla.core import generic
+from secpla.core import generic, geo
 from secpla.core.models import Scope
 from secpla.core.permissions import scope_for
 
@@ -153,7 +152,7 @@ def request_create(request):
     return render(
         request,
         "citizen_requests/staff_intake.html",
-        {"form": form, "rules": form.rules, **map_config()},
+        {"form": form, "rules": form.rules, **geo.map_config()},
     )
 
 

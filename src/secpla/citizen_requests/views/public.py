@@ -13,8 +13,6 @@ send the form again, and bots learn nothing they could not learn from the markup
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
@@ -37,26 +35,14 @@ from secpla.citizen_requests.forms import (
 )
 from secpla.citizen_requests.models import Request
 from secpla.citizen_requests.ratelimit import limit_posts
+from secpla.core import geo
 from secpla.core.audit import audit_context
 from secpla.core.documents import UploadInfo
 from secpla.core.generic import add_validation_errors
-from secpla.core.models import Document, Municipality
+from secpla.core.models import Document
 
 SESSION_KEY = "oirs_received"
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
-
-
-def map_config() -> dict:
-    """The location picker's configuration: tiles only when a tile server is set, else
-    the comuna outline on a plain background (as the projects map). Without a boundary
-    no point can be checked, so the picker is not offered (the address remains)."""
-    municipality = Municipality.current()
-    boundary = municipality.boundary if municipality else None
-    return {
-        "tiles_url": settings.MAP_TILES_URL,
-        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
-        "boundary": json.dumps(boundary, separators=(",", ":")) if boundary else "",
-    }
 
 
 def attach(
@@ -134,7 +120,7 @@ def public_create(request):
 
 
 def _form_context(form: PublicRequestForm) -> dict:
-    config = map_config()
+    config = geo.map_config()
     return {
         "form": form,
         "rules": form.rules,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 
 import django_filters
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
@@ -24,8 +23,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from secpla.core import generic
-from secpla.core.models import Municipality
+from secpla.core import generic, geo
 from secpla.core.permissions import can
 from secpla.planning.models import Initiative, Plan
 from secpla.projects import selectors
@@ -57,8 +55,8 @@ STATUS_COLOURS = {
 UNLOCATED_SHOWN = 50  # projects without location listed under the internal map
 
 
-def legend(statuses=Status) -> list[dict]:
-    return [{"value": s.value, "label": s.label, "colour": STATUS_COLOURS[s]} for s in statuses]
+def legend(statuses=Status, colours=STATUS_COLOURS) -> list[dict]:
+    return [{"value": s.value, "label": s.label, "colour": colours[s]} for s in statuses]
 
 
 def public_statuses() -> list[Status]:
@@ -66,15 +64,8 @@ def public_statuses() -> list[Status]:
 
 
 def map_config() -> dict:
-    """What the map script needs: tiles (optional) and the comuna boundary."""
-    municipality = Municipality.current()
-    boundary = municipality.boundary if municipality else None
-    return {
-        "tiles_url": settings.MAP_TILES_URL,
-        "tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
-        "boundary": json.dumps(boundary, separators=(",", ":")) if boundary else "",
-        "legend": legend(),
-    }
+    """What the map script needs: tiles (optional), the comuna boundary and the legend."""
+    return {**geo.map_config(), "legend": legend()}
 
 
 def filtered(request, queryset: QuerySet[Project], filterset_class=ProjectFilterSet):
